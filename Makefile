@@ -1,0 +1,38 @@
+# Two commands do all the set-up (see README.md):
+#   make run    installs into .venv on first use, then runs shapecheck on the bundled models
+#   make test   installs if needed, then ruff, mypy (strict) and the test suite
+# Development and CI pin torch==2.13.0 (CPU) through requirements-dev.txt.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint typecheck pytest cuda clean
+
+$(STAMP): pyproject.toml requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
+		-c requirements-dev.txt -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/shapecheck show models
+
+lint: $(STAMP)
+	$(BIN)/ruff check shapecheck models tests
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+# On a machine with a GPU: the CUDA tests alone.
+cuda: $(STAMP)
+	$(BIN)/pytest -m cuda -v
+
+clean:
+	rm -rf $(VENV) build *.egg-info .mypy_cache .pytest_cache .ruff_cache

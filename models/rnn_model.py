@@ -1,0 +1,201 @@
+"""The two model wrappers of d2l: `RNNModelScratch` and `RNNModel`.
+
+Both take token indices `[batch, steps]`, one-hot encode them time-major,
+and return logits `[steps*batch, vocab]` with the new state.
+
+Each model fixes `vocab`, `hiddens` (and `layers_dirs`) for all its checked
+methods through `__shapecheck_dims__`, so a state built for another model is
+caught at the call, not deep inside the layer.
+
+`RNNModel(rnn_layer, vocab_size)` builds one of two classes, by the kind of
+state the layer keeps, so that each `forward` is annotated exactly:
+
+- `RNNModelH` for `nn.RNN` and `nn.GRU`: the state is one tensor
+  `[layers_dirs, batch, hiddens]`;
+- `RNNModelHC` for `nn.LSTM`: the state is a pair `(H, C)` of those.
+"""
+
+from collections.abc import Callable
+from typing import Any, cast
+
+import torch
+import torch.nn.functional as F
+from jaxtyping import Float, Int
+from torch import Tensor, nn
+
+from shapecheck import check
+
+from .dims import BatchSize, Device, Hidden
+
+__all__ = ["RNNModel", "RNNModelH", "RNNModelHC", "RNNModelScratch", "ScratchState"]
+
+# A scratch model's state: (H,) for the RNN and GRU, (H, C) for the LSTM.
+ScratchState = tuple[Hidden, ...]
+
+LayerState = Float[Tensor, "layers_dirs batch hiddens"]
+LSTMLayerState = tuple[LayerState, LayerState]
+RNNModelState = LayerState | LSTMLayerState
+
+
+@check
+class RNNModelScratch(nn.Module):
+    """A recurrent model from scratch: parameters and step function are given.
+
+    `get_params(vocab_size, num_hiddens, device)` returns a NamedTuple of
+    tensors (for example `LSTMParams`); each becomes a registered parameter
+    under its field name, so `state_dict`, optimizers and `.to()` see them.
+    """
+
+    def __init__(
+        self,
+        vocab_size: int,
+        num_hiddens: int,
+        device: Device,
+        get_params: Callable[[int, int, Device], tuple[Tensor, ...]],
+        # Each scratch net has its own state and params types; the checks on
+        # forward and on the functions themselves hold them to their shapes.
+        init_state: Callable[[int, int, Device], Any],
+        forward_fn: Callable[[Tensor, Any, Any], tuple[Tensor, Any]],
+    ) -> None:
+        super().__init__()
+        self.vocab_size, self.num_hiddens = vocab_size, num_hiddens
+        params = get_params(vocab_size, num_hiddens, device)
+        self._params_type = type(params)
+        fields = getattr(params, "_fields", None)
+        self._param_names: tuple[str, ...] = (
+            tuple(fields) if fields else tuple(f"param{i}" for i in range(len(params)))
+        )
+        for name, param in zip(self._param_names, params, strict=True):
+            self.register_parameter(name, nn.Parameter(param))
+        self.init_state, self.forward_fn = init_state, forward_fn
+
+    def __shapecheck_dims__(self) -> dict[str, int]:
+        return {"vocab": self.vocab_size, "hiddens": self.num_hiddens}
+
+    @property
+    def params(self) -> tuple[Tensor, ...]:
+        """The parameters as the structure `get_params` returned, in its order."""
+        values = [getattr(self, name) for name in self._param_names]
+        if self._params_type is tuple:
+            return tuple(values)
+        params: tuple[Tensor, ...] = self._params_type(*values)
+        return params
+
+    def forward(
+        self, X: Int[Tensor, "batch steps"], state: ScratchState
+    ) -> tuple[Float[Tensor, "steps*batch vocab"], ScratchState]:
+        inputs: Float[Tensor, "steps batch vocab"] = F.one_hot(X.T, self.vocab_size).type(
+            torch.float32
+        )
+        outputs: Float[Tensor, "steps*batch vocab"]
+        new_state: ScratchState
+        outputs, new_state = self.forward_fn(inputs, state, self.params)
+        return outputs, new_state
+
+    def begin_state(self, batch_size: BatchSize, device: Device) -> ScratchState:
+        state: ScratchState = self.init_state(batch_size, self.num_hiddens, device)
+        return state
+
+
+class RNNModel(nn.Module):
+    """d2l's high-level recurrent model: an `nn.RNN`/`nn.GRU`/`nn.LSTM` and a linear head.
+
+    Any number of layers, one or two directions. The head's input width is
+    `num_directions * num_hiddens`.
+    """
+
+    def __new__(cls, rnn_layer: nn.RNNBase | None = None, vocab_size: int = 0) -> "RNNModel":
+        # Unpickling and deepcopy call __new__ with no arguments on the
+        # concrete class; only a direct RNNModel(...) call dispatches.
+        target: type[RNNModel] = cls
+        if cls is RNNModel:
+            target = RNNModelHC if isinstance(rnn_layer, nn.LSTM) else RNNModelH
+        return super().__new__(target)
+
+    def __init__(self, rnn_layer: nn.RNNBase, vocab_size: int) -> None:
+        super().__init__()
+        _validate_layer(rnn_layer, vocab_size)
+        self.rnn = rnn_layer
+        self.vocab_size = vocab_size
+        self.num_hiddens = rnn_layer.hidden_size
+        self.num_layers = rnn_layer.num_layers
+        self.num_directions = 2 if rnn_layer.bidirectional else 1
+        weight = next(rnn_layer.parameters())
+        self.linear = nn.Linear(
+            self.num_hiddens * self.num_directions,
+            self.vocab_size,
+            device=weight.device,
+            dtype=weight.dtype,
+        )
+
+    def __shapecheck_dims__(self) -> dict[str, int]:
+        return {
+            "vocab": self.vocab_size,
+            "hiddens": self.num_hiddens,
+            "layers_dirs": self.num_layers * self.num_directions,
+        }
+
+    def _run(
+        self, inputs: Int[Tensor, "batch steps"], state: RNNModelState
+    ) -> tuple[Float[Tensor, "steps*batch vocab"], RNNModelState]:
+        X: Float[Tensor, "steps batch vocab"] = F.one_hot(inputs.T.long(), self.vocab_size).to(
+            self.linear.weight.dtype
+        )
+        Y: Float[Tensor, "steps batch {self.num_directions}*hiddens"]
+        Y, state = self.rnn(X, state)
+        output: Float[Tensor, "steps*batch vocab"] = self.linear(Y.reshape((-1, Y.shape[-1])))
+        return output, state
+
+    def _zeros(self, device: Device, batch_size: int) -> Tensor:
+        return torch.zeros(
+            (self.num_directions * self.num_layers, batch_size, self.num_hiddens),
+            device=device,
+            dtype=self.linear.weight.dtype,
+        )
+
+    def begin_state(self, device: Device, batch_size: BatchSize = 1) -> RNNModelState:
+        raise NotImplementedError  # RNNModel(...) always builds a subclass
+
+
+@check
+class RNNModelH(RNNModel):
+    """`RNNModel` over `nn.RNN` or `nn.GRU`: the state is one tensor."""
+
+    def forward(
+        self, inputs: Int[Tensor, "batch steps"], state: LayerState
+    ) -> tuple[Float[Tensor, "steps*batch vocab"], LayerState]:
+        output, new_state = self._run(inputs, state)
+        return output, cast(Tensor, new_state)
+
+    def begin_state(self, device: Device, batch_size: BatchSize = 1) -> LayerState:
+        return self._zeros(device, batch_size)
+
+
+@check
+class RNNModelHC(RNNModel):
+    """`RNNModel` over `nn.LSTM`: the state is the pair `(H, C)`."""
+
+    def forward(
+        self, inputs: Int[Tensor, "batch steps"], state: LSTMLayerState
+    ) -> tuple[Float[Tensor, "steps*batch vocab"], LSTMLayerState]:
+        output, new_state = self._run(inputs, state)
+        return output, cast(LSTMLayerState, new_state)
+
+    def begin_state(self, device: Device, batch_size: BatchSize = 1) -> LSTMLayerState:
+        return (self._zeros(device, batch_size), self._zeros(device, batch_size))
+
+
+def _validate_layer(rnn_layer: object, vocab_size: int) -> None:
+    if not isinstance(rnn_layer, nn.RNN | nn.GRU | nn.LSTM):
+        raise TypeError(
+            f"RNNModel wraps nn.RNN, nn.GRU or nn.LSTM, not {type(rnn_layer).__qualname__}"
+        )
+    if rnn_layer.batch_first:
+        raise ValueError("RNNModel feeds the layer time-major inputs; use batch_first=False")
+    if rnn_layer.input_size != vocab_size:
+        raise ValueError(
+            f"the layer's input_size is {rnn_layer.input_size}, but the one-hot "
+            f"inputs are vocab_size={vocab_size} wide"
+        )
+    if isinstance(rnn_layer, nn.LSTM) and rnn_layer.proj_size:
+        raise ValueError("RNNModel does not support LSTM projections (proj_size > 0)")

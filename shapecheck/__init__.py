@@ -1,0 +1,26 @@
+"""shapecheck: tensor shapes in PyTorch code made visible, checked and documented.
+
+One source of truth, jaxtyping annotations such as `Float[Tensor, "batch hiddens"]`,
+drives runtime checks, generated shape documentation and data-free CI checks.
+"""
+
+from ._config import checks_active as checks_active
+from ._config import disabled as disabled
+from ._errors import AnnotationError as AnnotationError
+from ._errors import ShapeError as ShapeError
+from ._runtime import check as check
+from ._runtime import checked_signature as checked_signature
+from ._spec import Size as Size
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AnnotationError",
+    "ShapeError",
+    "Size",
+    "__version__",
+    "check",
+    "checked_signature",
+    "checks_active",
+    "disabled",
+]

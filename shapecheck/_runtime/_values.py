@@ -1,0 +1,385 @@
+"""Check one value against its Spec, binding dims in a memo shared by one call.
+
+The semantics are jaxtyping's: named dims bind on first sight, symbolic dims
+are Python expressions over bound names, `#` admits size 1, and a variadic
+group binds a tuple of sizes. On top of that, fields of NamedTuples and
+dataclasses are checked, and every failure says where a dim was bound.
+
+Reading `tensor.shape` and `tensor.dtype` never synchronises a device.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from .._errors import AnnotationError
+from .._spec import (
+    Anonymous,
+    Dim,
+    FieldsSpec,
+    Fixed,
+    Named,
+    OtherSpec,
+    SequenceSpec,
+    SizeSpec,
+    Spec,
+    Symbolic,
+    TensorSpec,
+    TupleSpec,
+    UnionSpec,
+    Variadic,
+)
+
+__all__ = ["Failure", "Memo", "check_value", "describe_value"]
+
+
+class Memo:
+    """Dim bindings of one call: sizes, variadic groups, and where each was bound."""
+
+    __slots__ = ("arguments", "origin", "single", "variadic")
+
+    def __init__(self, arguments: dict[str, Any] | None = None) -> None:
+        self.single: dict[str, int] = {}
+        self.variadic: dict[str, tuple[bool, tuple[int, ...]]] = {}
+        self.origin: dict[str, str] = {}
+        self.arguments = arguments if arguments is not None else {}
+
+    def copy(self) -> Memo:
+        new = Memo(self.arguments)
+        new.single = dict(self.single)
+        new.variadic = dict(self.variadic)
+        new.origin = dict(self.origin)
+        return new
+
+    def restore(self, other: Memo) -> None:
+        self.single, self.variadic, self.origin = other.single, other.variadic, other.origin
+
+    def bindings(self) -> str:
+        return ", ".join(f"{name}={size}" for name, size in self.single.items())
+
+
+@dataclass
+class Failure:
+    path: str
+    expected: str
+    actual: str
+    reason: str
+    dim: str | None = None
+    bound_value: int | None = None
+    bound_at: str | None = None
+    actual_value: int | None = None
+    permutation: tuple[int, ...] | None = None
+    structural: bool = False  # the value is not even the right kind of thing
+
+
+def dtype_name(dtype: torch.dtype) -> str:
+    return repr(dtype).rsplit(".", 1)[-1]
+
+
+def describe_value(value: Any) -> str:
+    """`float32[3, 11] on cpu`, or the type and length of a container."""
+    if isinstance(value, torch.Tensor):
+        dims = ", ".join(str(size) for size in value.shape)
+        return f"{dtype_name(value.dtype)}[{dims}] on {value.device}"
+    if isinstance(value, tuple | list):
+        inner = ", ".join(describe_value(item) for item in value[:4])
+        more = ", ..." if len(value) > 4 else ""
+        return f"{type(value).__name__} of {len(value)}: ({inner}{more})"
+    return type(value).__qualname__
+
+
+def check_value(spec: Spec, value: Any, path: str, memo: Memo) -> Failure | None:
+    if isinstance(spec, TensorSpec):
+        return _check_tensor(spec, value, path, memo)
+    if isinstance(spec, OtherSpec):
+        return None
+    if isinstance(spec, SizeSpec):
+        return _check_size(spec, value, path, memo)
+    if isinstance(spec, TupleSpec):
+        if not isinstance(value, tuple) or len(value) != len(spec.items):
+            return _structural(spec, value, path, f"a tuple of {len(spec.items)}")
+        for index, (item_spec, item) in enumerate(zip(spec.items, value, strict=True)):
+            failure = check_value(item_spec, item, f"{path}[{index}]", memo)
+            if failure is not None:
+                return failure
+        return None
+    if isinstance(spec, SequenceSpec):
+        if not isinstance(value, tuple | list) or not isinstance(value, spec.kind):
+            return _structural(spec, value, path, f"a {spec.kind.__name__}")
+        for index, item in enumerate(value):
+            failure = check_value(spec.item, item, f"{path}[{index}]", memo)
+            if failure is not None:
+                return failure
+        return None
+    if isinstance(spec, FieldsSpec):
+        if not isinstance(value, spec.cls):
+            return _structural(spec, value, path, f"a {spec.cls.__qualname__}")
+        for name, field_spec in spec.fields:
+            failure = check_value(field_spec, getattr(value, name), f"{path}.{name}", memo)
+            if failure is not None:
+                return failure
+        return None
+    return _check_union(spec, value, path, memo)
+
+
+def _check_union(spec: UnionSpec, value: Any, path: str, memo: Memo) -> Failure | None:
+    failures = []
+    for option in spec.options:
+        saved = memo.copy()
+        failure = check_value(option, value, path, memo)
+        if failure is None:
+            return None
+        memo.restore(saved)
+        failures.append(failure)
+    # Report the option whose structure fitted, if one did: its reason is the
+    # useful one. Otherwise say that no option fitted.
+    for failure in failures:
+        if not failure.structural:
+            return failure
+    return Failure(
+        path,
+        str(spec),
+        describe_value(value),
+        f"matches none of the {len(spec.options)} options",
+        structural=True,
+    )
+
+
+def _check_size(spec: SizeSpec, value: Any, path: str, memo: Memo) -> Failure | None:
+    if not isinstance(value, int) or isinstance(value, bool):
+        return _structural(spec, value, path, "an int")
+    bound = memo.single.get(spec.name)
+    if bound is None:
+        memo.single[spec.name] = value
+        memo.origin[spec.name] = path
+        return None
+    if bound == value:
+        return None
+    origin = memo.origin.get(spec.name, "?")
+    return Failure(
+        path,
+        str(spec),
+        str(value),
+        f"`{spec.name}` is {value} here, but {spec.name}={bound} was bound by {origin}",
+        dim=spec.name,
+        bound_value=bound,
+        bound_at=origin,
+        actual_value=value,
+    )
+
+
+def _structural(spec: Spec, value: Any, path: str, wanted: str) -> Failure:
+    return Failure(
+        path,
+        str(spec),
+        describe_value(value),
+        f"expected {wanted}, got {describe_value(value)}",
+        structural=True,
+    )
+
+
+def _check_tensor(spec: TensorSpec, value: Any, path: str, memo: Memo) -> Failure | None:
+    if not isinstance(value, torch.Tensor):
+        return _structural(spec, value, path, "a tensor")
+    if spec.dtypes is not None:
+        name = dtype_name(value.dtype)
+        if not any(_dtype_matches(wanted, name) for wanted in spec.dtypes):
+            return Failure(
+                path, str(spec), describe_value(value), f"dtype {name} is not a {spec.dtype} dtype"
+            )
+    if spec.shape is None:
+        return None
+    saved = memo.copy()
+    failure = _check_shape(spec, tuple(value.shape), path, memo)
+    if failure is None:
+        return None
+    memo.restore(saved)
+    failure.actual = describe_value(value)
+    if failure.dim is not None or failure.reason.startswith("axis"):
+        failure.permutation = _fitting_permutation(spec, tuple(value.shape), path, memo)
+    return failure
+
+
+def _dtype_matches(wanted: Any, name: str) -> bool:
+    if isinstance(wanted, str):
+        return wanted == name
+    return bool(wanted.match(name))
+
+
+def _check_shape(spec: TensorSpec, shape: tuple[int, ...], path: str, memo: Memo) -> Failure | None:
+    assert spec.shape is not None
+    dims = spec.shape.dims
+    expected = str(spec)
+    v = spec.shape.variadic
+    if v is None:
+        if len(shape) != len(dims):
+            return Failure(path, expected, "", f"has {len(shape)} dims, expected {len(dims)}")
+        return _check_dims(dims, shape, 0, path, expected, memo)
+    if len(shape) < len(dims) - 1:
+        return Failure(
+            path, expected, "", f"has {len(shape)} dims, expected at least {len(dims) - 1}"
+        )
+    after = len(dims) - v - 1
+    end = len(shape) - after
+    failure = _check_dims(dims[:v], shape[:v], 0, path, expected, memo)
+    if failure is None:
+        failure = _check_dims(dims[v + 1 :], shape[end:], end, path, expected, memo)
+    if failure is None:
+        group = dims[v]
+        assert isinstance(group, Variadic)
+        failure = _check_group(group, shape[v:end], path, expected, memo)
+    return failure
+
+
+def _check_dims(
+    dims: tuple[Dim, ...],
+    sizes: tuple[int, ...],
+    start: int,
+    path: str,
+    expected: str,
+    memo: Memo,
+) -> Failure | None:
+    for axis, (dim, size) in enumerate(zip(dims, sizes, strict=True), start):
+        if isinstance(dim, Anonymous):
+            continue
+        if getattr(dim, "broadcast", False) and size == 1:
+            continue
+        where = f"{path}.shape[{axis}]"
+        if isinstance(dim, Named):
+            bound = memo.single.get(dim.name)
+            if bound is None:
+                memo.single[dim.name] = size
+                memo.origin[dim.name] = where
+            elif bound != size:
+                origin = memo.origin.get(dim.name, "?")
+                return Failure(
+                    path,
+                    expected,
+                    "",
+                    f"dimension `{dim.name}` is {size} at {where}, "
+                    f"but {dim.name}={bound} was bound by {origin}",
+                    dim=dim.name,
+                    bound_value=bound,
+                    bound_at=origin,
+                    actual_value=size,
+                )
+        elif isinstance(dim, Fixed):
+            if dim.size != size:
+                return Failure(
+                    path,
+                    expected,
+                    "",
+                    f"axis {axis} is {size}, expected the fixed size {dim.size}",
+                    dim=str(dim),
+                    bound_value=dim.size,
+                    bound_at="the annotation",
+                    actual_value=size,
+                )
+        elif isinstance(dim, Symbolic):
+            value = evaluate(dim, memo)
+            if value != size:
+                origins = ", ".join(
+                    f"{name}={memo.single[name]} from {memo.origin.get(name, '?')}"
+                    for name in dim.names
+                    if name in memo.single
+                )
+                return Failure(
+                    path,
+                    expected,
+                    "",
+                    f"dimension `{dim.expr}` is {size} at {where}, "
+                    f"but {dim.expr}={value} ({origins})",
+                    dim=dim.expr,
+                    bound_value=value,
+                    bound_at=origins,
+                    actual_value=size,
+                )
+    return None
+
+
+def evaluate(dim: Symbolic, memo: Memo) -> int:
+    """The size a symbolic dim stands for, given the dims bound so far."""
+    try:
+        if dim.code is not None:
+            return int(eval(dim.code, dict(memo.single)))  # noqa: S307
+        # Fields in braces are f-string fields over the call's arguments.
+        text = eval(f"f'{dim.expr}'", dict(memo.arguments))  # noqa: S307
+        return int(eval(text, dict(memo.single)))  # noqa: S307
+    except NameError as error:
+        raise AnnotationError(
+            f"symbolic dim `{dim.expr}` uses {error.name!r}, which no earlier "
+            f"argument binds (bound so far: {memo.bindings() or 'nothing'})"
+        ) from None
+
+
+def _check_group(
+    group: Variadic, sizes: tuple[int, ...], path: str, expected: str, memo: Memo
+) -> Failure | None:
+    if group.name is None:
+        return None
+    previous = memo.variadic.get(group.name)
+    if previous is None:
+        memo.variadic[group.name] = (group.broadcast, sizes)
+        memo.origin["*" + group.name] = f"{path}.shape"
+        return None
+    was_broadcast, before = previous
+    if was_broadcast or group.broadcast:
+        merged = _broadcast(before, sizes)
+        if was_broadcast:
+            ok = merged is not None and (group.broadcast or merged == sizes)
+        else:
+            ok = merged is not None and merged == before
+        if ok and was_broadcast:
+            assert merged is not None
+            memo.variadic[group.name] = (group.broadcast, merged)
+    else:
+        ok = before == sizes
+    if ok:
+        return None
+    origin = memo.origin.get("*" + group.name, "?")
+    return Failure(
+        path,
+        expected,
+        "",
+        f"variadic dims `*{group.name}` are {sizes}, but were bound to {before} by {origin}",
+        dim="*" + group.name,
+        bound_at=origin,
+    )
+
+
+def _broadcast(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...] | None:
+    out = []
+    for x, y in itertools.zip_longest(reversed(a), reversed(b), fillvalue=1):
+        if x != y and x != 1 and y != 1:
+            return None
+        out.append(max(x, y) if 1 in (x, y) else x)
+    return tuple(reversed(out))
+
+
+_MAX_PERMUTED_RANK = 6
+
+
+def _fitting_permutation(
+    spec: TensorSpec, shape: tuple[int, ...], path: str, memo: Memo
+) -> tuple[int, ...] | None:
+    """A non-identity `permute(...)` order under which `shape` would match."""
+    if len(shape) > _MAX_PERMUTED_RANK or len(shape) < 2:
+        return None
+    identity = tuple(range(len(shape)))
+    for order in itertools.permutations(identity):
+        if order == identity:
+            continue
+        trial = memo.copy()
+        permuted = tuple(shape[axis] for axis in order)
+        if permuted == shape:
+            continue
+        try:
+            if _check_shape(spec, permuted, path, trial) is None:
+                return order
+        except AnnotationError:
+            return None
+    return None

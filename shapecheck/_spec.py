@@ -1,0 +1,595 @@
+"""Annotation -> Spec: the one parsed model that every feature reads.
+
+The runtime checker, the docs generator, the linter and the verifier all take
+their view of an annotation from here. Nothing in this module imports the rest
+of shapecheck.
+
+A dimension string follows the grammar of jaxtyping shape strings:
+
+- `batch`: a named dim, bound on first sight, then checked for equality;
+- `3` or `rows=3`: a fixed size;
+- `steps*batch`: a symbolic dim, a Python expression over names bound earlier;
+- `_` or `_name`: any size, never bound;
+- `*batch`, `...`: a variadic group of any number of axes (at most one);
+- `#batch`: may also be 1, to allow broadcasting.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import inspect
+import re
+import types
+import typing
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Union
+
+import jaxtyping
+
+from ._errors import AnnotationError
+
+__all__ = [
+    "Anonymous",
+    "Dim",
+    "FieldsSpec",
+    "Fixed",
+    "Named",
+    "OtherSpec",
+    "Param",
+    "SequenceSpec",
+    "Shape",
+    "Signature",
+    "Size",
+    "SizeSpec",
+    "Spec",
+    "Symbolic",
+    "TensorSpec",
+    "TupleSpec",
+    "UnionSpec",
+    "Variadic",
+    "contains_tensor",
+    "parse_shape",
+    "signature_of",
+    "spec_of",
+]
+
+
+# --------------------------------------------------------------------------- dims
+
+
+@dataclass(frozen=True)
+class Named:
+    name: str
+    broadcast: bool = False
+    treepath: bool = False
+
+    def __str__(self) -> str:
+        return ("#" if self.broadcast else "") + ("?" if self.treepath else "") + self.name
+
+
+@dataclass(frozen=True)
+class Fixed:
+    size: int
+    broadcast: bool = False
+    label: str | None = None
+
+    def __str__(self) -> str:
+        label = f"{self.label}=" if self.label else ""
+        return ("#" if self.broadcast else "") + label + str(self.size)
+
+
+@dataclass(frozen=True)
+class Symbolic:
+    expr: str
+    names: tuple[str, ...]
+    broadcast: bool = False
+    code: types.CodeType | None = dataclasses.field(default=None, compare=False)
+
+    def __str__(self) -> str:
+        return ("#" if self.broadcast else "") + self.expr
+
+
+@dataclass(frozen=True)
+class Anonymous:
+    label: str = "_"
+
+    def __str__(self) -> str:
+        return self.label
+
+
+@dataclass(frozen=True)
+class Variadic:
+    name: str | None  # None: anonymous, written `...` or `*_`
+    broadcast: bool = False
+    treepath: bool = False
+
+    def __str__(self) -> str:
+        if self.name is None:
+            return "..."
+        prefix = ("#" if self.broadcast else "") + ("?" if self.treepath else "")
+        return f"{prefix}*{self.name}"
+
+
+Dim = Named | Fixed | Symbolic | Anonymous | Variadic
+
+
+@dataclass(frozen=True)
+class Shape:
+    text: str
+    dims: tuple[Dim, ...]
+    variadic: int | None  # index of the variadic dim, if any
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every dim name this shape mentions, in order, without repeats."""
+        seen: dict[str, None] = {}
+        for dim in self.dims:
+            if isinstance(dim, Named | Variadic) and dim.name is not None:
+                seen[dim.name] = None
+            elif isinstance(dim, Symbolic):
+                seen.update(dict.fromkeys(dim.names))
+        return tuple(seen)
+
+
+def _fail(text: str, problem: str, fix: str | None = None) -> AnnotationError:
+    message = f'invalid dimension string "{text}": {problem}'
+    if fix is not None and fix != text:
+        message += f'; did you mean "{fix}"?'
+    return AnnotationError(message)
+
+
+_MODIFIERS = {"#": "broadcast", "*": "variadic", "_": "anonymous", "?": "treepath"}
+
+
+def parse_shape(text: object) -> Shape:
+    """Parse a dimension string such as `"steps*batch vocab"` into a `Shape`.
+
+    Raises `AnnotationError` with the corrected form, where one can be
+    guessed, for anything that is not a valid dimension string.
+    """
+    if not isinstance(text, str):
+        raise AnnotationError(
+            f"a dimension string must be a str, got {type(text).__name__} {text!r}"
+        )
+    elements = text.split()
+    dims: list[Dim] = []
+    variadic: int | None = None
+    for index, element in enumerate(elements):
+        dim = _parse_element(text, elements, index, element)
+        if isinstance(dim, Variadic):
+            if variadic is not None:
+                raise _fail(
+                    text,
+                    "more than one variadic group (`*name` or `...`); a shape can have at most one",
+                )
+            variadic = index
+        dims.append(dim)
+    return Shape(text=text, dims=tuple(dims), variadic=variadic)
+
+
+def _replaced(elements: list[str], index: int, new: str) -> str:
+    return " ".join(elements[:index] + [new] + elements[index + 1 :])
+
+
+def _parse_element(text: str, elements: list[str], index: int, element: str) -> Dim:
+    if "," in element and "(" not in element:
+        fix = " ".join(part for part in text.replace(",", " ").split())
+        raise _fail(text, "dims are separated by spaces, not commas", fix)
+    if element.endswith("#") and len(element) > 1:
+        fix = _replaced(elements, index, "#" + element.rstrip("#"))
+        raise _fail(text, f"`{element}`: the broadcast mark # goes before the name", fix)
+    if "..." in element:
+        if element != "...":
+            raise _fail(
+                text,
+                f"`{element}`: the anonymous variadic `...` must stand on its own",
+                _replaced(elements, index, "..."),
+            )
+        return Variadic(None)
+
+    flags: set[str] = set()
+    body = element
+    while body and body[0] in _MODIFIERS:
+        flag = _MODIFIERS[body[0]]
+        if flag in flags:
+            fix = _replaced(elements, index, element.replace(body[0] * 2, body[0], 1))
+            raise _fail(text, f"`{element}`: do not repeat `{body[0]}`", fix)
+        flags.add(flag)
+        body = body[1:]
+    label: str | None = None
+    if body.count("=") == 1:
+        label, body = body.split("=")
+        if not label.isidentifier():
+            raise _fail(text, f"`{element}`: `{label}` is not a valid dim name")
+
+    broadcast = "broadcast" in flags
+    treepath = "treepath" in flags
+    anonymous = "anonymous" in flags
+    variadic = "variadic" in flags
+
+    if body == "" or body.isidentifier():
+        if anonymous:
+            if broadcast:
+                raise _fail(
+                    text,
+                    f"`{element}`: a dim cannot be both anonymous and broadcastable",
+                    _replaced(elements, index, element.replace("#", "")),
+                )
+            return Variadic(None) if variadic else Anonymous(element)
+        if body == "":
+            raise _fail(text, f"`{element}`: a modifier needs a name after it")
+        if variadic:
+            return Variadic(body, broadcast, treepath)
+        return Named(body, broadcast, treepath)
+
+    if body.isdigit() and body.isascii():
+        if variadic:
+            raise _fail(
+                text,
+                f"`{element}`: a fixed size cannot be variadic",
+                _replaced(elements, index, element.replace("*", "")),
+            )
+        if anonymous:
+            raise _fail(
+                text,
+                f"`{element}`: a fixed size cannot be anonymous",
+                _replaced(elements, index, element.replace("_", "", 1)),
+            )
+        if treepath:
+            raise _fail(
+                text,
+                f"`{element}`: a fixed size cannot depend on a tree path",
+                _replaced(elements, index, element.replace("?", "")),
+            )
+        try:
+            size = int(body)
+        except ValueError:
+            raise _fail(text, f"`{element}`: the size is too large") from None
+        return Fixed(size, broadcast, label)
+
+    if variadic:
+        raise _fail(text, f"`{element}`: a symbolic expression cannot be variadic")
+    if anonymous:
+        raise _fail(
+            text,
+            f"`{element}`: a symbolic expression cannot be anonymous",
+            _replaced(elements, index, element.replace("_", "", 1)),
+        )
+    if treepath:
+        raise _fail(text, f"`{element}`: a symbolic expression cannot depend on a tree path")
+    return _parse_symbolic(text, body, broadcast)
+
+
+_BRACES = re.compile(r"\{[^{}]*\}")
+
+
+def _parse_symbolic(text: str, expr: str, broadcast: bool) -> Symbolic:
+    # `{...}` parts are f-string fields over the call's arguments, as in
+    # jaxtyping; the rest is a Python expression over bound dim names.
+    plain = _BRACES.sub("0", expr)
+    if "{" in plain or "}" in plain:
+        raise _fail(text, f"`{expr}`: unbalanced braces")
+    try:
+        tree = ast.parse(plain, mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        raise _fail(
+            text, f"`{expr}` is neither a dim name, a size, nor a valid expression"
+        ) from None
+    called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+    names = tuple(
+        dict.fromkeys(
+            node.id
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Name) and id(node) not in called
+        )
+    )
+    code = None
+    if expr == plain:
+        try:
+            code = compile(tree, "<dim>", "eval")
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            raise _fail(text, f"`{expr}` is not a valid expression") from None
+    return Symbolic(expr, names, broadcast, code)
+
+
+# -------------------------------------------------------------------------- specs
+
+
+@dataclass(frozen=True)
+class Size:
+    """Makes an `int` argument bind a dim: `batch_size: Annotated[int, Size("batch")]`.
+
+    Then `init_state(batch_size=3, ...)` must return tensors whose `batch`
+    axis is 3, and the docs show `batch_size` as the source of `batch`.
+    """
+
+    name: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.isidentifier():
+            raise AnnotationError(f"Size() takes a dim name, got {self.name!r}")
+
+
+@dataclass(frozen=True)
+class SizeSpec:
+    """An int that binds the dim `name`."""
+
+    name: str
+    hint: Any = dataclasses.field(compare=False)
+
+    def __str__(self) -> str:
+        return f"int = {self.name}"
+
+
+@dataclass(frozen=True)
+class TensorSpec:
+    """A tensor leaf: `Float[Tensor, "batch hiddens"]`, or a bare `Tensor`."""
+
+    dtype: str  # the dtype family as written: "Float", "Int", "Shaped", ...
+    dtypes: tuple[str | re.Pattern[str], ...] | None  # None: any dtype
+    shape: Shape | None  # None: a bare Tensor, any shape
+    hint: Any = dataclasses.field(compare=False)
+
+    def __str__(self) -> str:
+        if self.shape is None:
+            return "Tensor"
+        return f'{self.dtype}[Tensor, "{self.shape.text}"]'
+
+
+@dataclass(frozen=True)
+class TupleSpec:
+    """A fixed-length tuple, `tuple[A, B]`."""
+
+    items: tuple[Spec, ...]
+    hint: Any = dataclasses.field(compare=False)
+
+    def __str__(self) -> str:
+        return "tuple[" + ", ".join(str(item) for item in self.items) + "]"
+
+
+@dataclass(frozen=True)
+class SequenceSpec:
+    """A homogeneous `tuple[A, ...]` or `list[A]`."""
+
+    item: Spec
+    kind: type
+    hint: Any = dataclasses.field(compare=False)
+
+    def __str__(self) -> str:
+        if self.kind is tuple:
+            return f"tuple[{self.item}, ...]"
+        return f"{self.kind.__name__}[{self.item}]"
+
+
+@dataclass(frozen=True)
+class FieldsSpec:
+    """A NamedTuple or dataclass whose fields carry annotations."""
+
+    cls: type
+    fields: tuple[tuple[str, Spec], ...]
+    hint: Any = dataclasses.field(compare=False)
+
+    def __str__(self) -> str:
+        return self.cls.__name__
+
+
+@dataclass(frozen=True)
+class UnionSpec:
+    options: tuple[Spec, ...]
+    hint: Any = dataclasses.field(compare=False)
+
+    def __str__(self) -> str:
+        return " | ".join(str(option) for option in self.options)
+
+
+@dataclass(frozen=True)
+class OtherSpec:
+    """Anything without tensors that shapecheck knows of; beartype checks it."""
+
+    hint: Any = dataclasses.field(compare=False)
+
+    def __str__(self) -> str:
+        return _hint_text(self.hint)
+
+
+Spec = TensorSpec | SizeSpec | TupleSpec | SequenceSpec | FieldsSpec | UnionSpec | OtherSpec
+
+
+def _hint_text(hint: Any) -> str:
+    if hint is type(None):
+        return "None"
+    if isinstance(hint, type) and typing.get_origin(hint) is None:
+        return hint.__qualname__
+    text = repr(hint)
+    return text.replace("typing.", "").replace("collections.abc.", "")
+
+
+def _is_array_hint(hint: Any) -> bool:
+    return isinstance(hint, type) and issubclass(hint, jaxtyping.AbstractArray)
+
+
+def _is_tensor_type(hint: Any) -> bool:
+    import torch  # noqa: PLC0415  (torch is imported by jaxtyping users anyway)
+
+    return isinstance(hint, type) and issubclass(hint, torch.Tensor)
+
+
+_SPEC_CACHE: dict[Any, Spec] = {}
+
+
+def spec_of(hint: Any) -> Spec:
+    """The `Spec` of one resolved type hint."""
+    try:
+        return _SPEC_CACHE[hint]
+    except (KeyError, TypeError):
+        pass
+    spec = _spec_of(hint, ())
+    try:
+        _SPEC_CACHE[hint] = spec
+    except TypeError:
+        pass
+    return spec
+
+
+def _spec_of(hint: Any, seen: tuple[type, ...]) -> Spec:
+    if _is_array_hint(hint):
+        dtypes = hint.dtypes
+        if not isinstance(dtypes, tuple | list):
+            dtypes = None  # jaxtyping's "any dtype" sentinel (Shaped)
+        return TensorSpec(
+            dtype=hint.dtype.__name__,
+            dtypes=None if dtypes is None else tuple(dtypes),
+            shape=parse_shape(hint.dim_str),
+            hint=hint,
+        )
+    if _is_tensor_type(hint):
+        return TensorSpec(dtype="Tensor", dtypes=None, shape=None, hint=hint)
+
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin is typing.Annotated:
+        sizes = [meta for meta in hint.__metadata__ if isinstance(meta, Size)]
+        if sizes:
+            if args[0] is not int:
+                raise AnnotationError(f"Size({sizes[0].name!r}) annotates an int, not {args[0]!r}")
+            return SizeSpec(sizes[0].name, hint)
+        return _spec_of(args[0], seen)
+    if origin is Union or origin is types.UnionType:
+        options = tuple(_spec_of(arg, seen) for arg in args)
+        if not any(contains_tensor(option) for option in options):
+            return OtherSpec(hint)
+        return UnionSpec(options, hint)
+    if origin is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            item = _spec_of(args[0], seen)
+            return SequenceSpec(item, tuple, hint) if contains_tensor(item) else OtherSpec(hint)
+        if args == ((),):
+            return OtherSpec(hint)
+        items = tuple(_spec_of(arg, seen) for arg in args)
+        return TupleSpec(items, hint) if any(map(contains_tensor, items)) else OtherSpec(hint)
+    if origin is list:
+        item = _spec_of(args[0], seen) if args else OtherSpec(Any)
+        return SequenceSpec(item, list, hint) if contains_tensor(item) else OtherSpec(hint)
+    if isinstance(hint, type) and hint not in seen and _has_fields(hint):
+        fields = tuple(
+            (name, _spec_of(field_hint, (*seen, hint)))
+            for name, field_hint in _field_hints(hint).items()
+        )
+        if any(contains_tensor(spec) for _, spec in fields):
+            return FieldsSpec(hint, fields, hint)
+    return OtherSpec(hint)
+
+
+def _has_fields(cls: type) -> bool:
+    is_namedtuple = issubclass(cls, tuple) and hasattr(cls, "_fields")
+    return is_namedtuple or dataclasses.is_dataclass(cls)
+
+
+def _field_hints(cls: type) -> dict[str, Any]:
+    try:
+        hints = typing.get_type_hints(cls, include_extras=True)
+    except Exception as error:  # noqa: BLE001  (any failure to resolve is the user's)
+        raise AnnotationError(
+            f"cannot resolve the field annotations of {cls.__qualname__}: {error}"
+        ) from None
+    if dataclasses.is_dataclass(cls):
+        return {
+            field.name: hints[field.name]
+            for field in dataclasses.fields(cls)
+            if field.name in hints
+        }
+    return {name: hints[name] for name in cls._fields if name in hints}  # type: ignore[attr-defined]
+
+
+def contains_tensor(spec: Spec) -> bool:
+    return not isinstance(spec, OtherSpec)
+
+
+def walk_tensors(spec: Spec, path: str) -> Iterator[tuple[str, TensorSpec]]:
+    """Every tensor leaf of `spec` with its path, for example `state[0]`."""
+    if isinstance(spec, TensorSpec):
+        yield path, spec
+    elif isinstance(spec, TupleSpec):
+        for index, item in enumerate(spec.items):
+            yield from walk_tensors(item, f"{path}[{index}]")
+    elif isinstance(spec, SequenceSpec):
+        yield from walk_tensors(spec.item, f"{path}[i]")
+    elif isinstance(spec, FieldsSpec):
+        for name, field in spec.fields:
+            yield from walk_tensors(field, f"{path}.{name}")
+    elif isinstance(spec, UnionSpec):
+        for option in spec.options:
+            yield from walk_tensors(option, path)
+
+
+# --------------------------------------------------------------------- signatures
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    spec: Spec
+    kind: inspect._ParameterKind
+    default: Any
+
+
+@dataclass(frozen=True)
+class Signature:
+    """The parsed annotations of one function."""
+
+    qualname: str
+    params: tuple[Param, ...]
+    returns: Spec | None
+    hints: dict[str, Any] = dataclasses.field(compare=False)
+
+    @property
+    def has_tensors(self) -> bool:
+        specs = [param.spec for param in self.params]
+        if self.returns is not None:
+            specs.append(self.returns)
+        return any(contains_tensor(spec) for spec in specs)
+
+
+def resolve_hints(fn: Callable[..., Any]) -> dict[str, Any]:
+    """The function's annotations, evaluated, or `AnnotationError`."""
+    try:
+        return typing.get_type_hints(fn, include_extras=True)
+    except AnnotationError:
+        raise
+    except Exception as error:  # noqa: BLE001  (any failure to resolve is the user's)
+        name = getattr(fn, "__qualname__", repr(fn))
+        failure = AnnotationError(
+            f"cannot resolve the annotations of {name}: {type(error).__name__}: {error}"
+        )
+        # A name not defined yet (a class decorating its own methods) may resolve
+        # later; the decorator retries on the first call.
+        failure.unresolved = isinstance(error, NameError)  # type: ignore[attr-defined]
+        raise failure from None
+
+
+def signature_of(fn: Callable[..., Any]) -> Signature:
+    """Parse every annotation of `fn`; raise `AnnotationError` if one is malformed."""
+    hints = resolve_hints(fn)
+    qualname = getattr(fn, "__qualname__", getattr(fn, "__name__", repr(fn)))
+    params = []
+    for param in inspect.signature(fn, follow_wrapped=False).parameters.values():
+        hint = hints.get(param.name, Any)
+        params.append(
+            Param(param.name, _spec_in(qualname, param.name, hint), param.kind, param.default)
+        )
+    returns = None
+    if "return" in hints:
+        returns = _spec_in(qualname, "return", hints["return"])
+    return Signature(qualname, tuple(params), returns, hints)
+
+
+def _spec_in(qualname: str, where: str, hint: Any) -> Spec:
+    try:
+        return spec_of(hint)
+    except AnnotationError as error:
+        raise AnnotationError(f"{qualname}, {where}: {error}") from None

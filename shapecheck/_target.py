@@ -1,0 +1,152 @@
+"""TARGET -> the checked functions it holds, for every CLI command.
+
+A target is a module or package (`models`), a file path (`models/lstm.py`),
+or `module:object` (`models.lstm:lstm`, `models.rnn_model:RNNModelH`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import inspect
+import pkgutil
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from ._runtime import checked_signature
+from ._spec import Signature
+
+__all__ = ["Checked", "TargetError", "collect", "load_modules"]
+
+
+class TargetError(Exception):
+    """A target that does not exist or does not import; its text is one line."""
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One checked function or method, found in a target."""
+
+    module: str
+    qualname: str
+    function: Callable[..., Any]
+    signature: Signature
+    owner: type | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.module}.{self.qualname}"
+
+
+def _one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def _import(name: str, target: str) -> ModuleType:
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as error:
+        if error.name is not None and (name == error.name or name.startswith(error.name + ".")):
+            raise TargetError(f"cannot import {target!r}: no module named {error.name!r}") from None
+        raise TargetError(f"cannot import {target!r}: {_one_line(error)}") from None
+    except SystemExit as error:
+        raise TargetError(f"cannot import {target!r}: it called exit({error.code})") from None
+    except BaseException as error:  # noqa: BLE001  (any import failure is the target's)
+        if isinstance(error, KeyboardInterrupt):
+            raise
+        raise TargetError(f"cannot import {target!r}: {_one_line(error)}") from None
+
+
+def _module_name_for_path(path: Path) -> tuple[str, Path]:
+    """The dotted name of a .py file or package dir, and the folder to put on sys.path."""
+    path = path.resolve()
+    parts = [path.stem if path.is_file() else path.name]
+    if path.is_file() and path.name == "__init__.py":
+        parts = []
+    folder = path.parent
+    while (folder / "__init__.py").exists():
+        parts.insert(0, folder.name)
+        folder = folder.parent
+    return ".".join(parts), folder
+
+
+def load_modules(target: str) -> tuple[list[ModuleType], str | None]:
+    """The modules a target names (a package brings its submodules), and an object name."""
+    attribute: str | None = None
+    spec = target
+    if ":" in target and not Path(target).exists():
+        spec, attribute = target.split(":", 1)
+        if not spec or not attribute:
+            raise TargetError(f"target {target!r} must be MODULE:OBJECT")
+    path = Path(spec)
+    if spec.endswith(".py") or path.exists() or "/" in spec:
+        if not path.exists():
+            raise TargetError(f"target {spec!r} does not exist")
+        if path.is_dir() and not (path / "__init__.py").exists():
+            raise TargetError(f"target {spec!r} is a folder, not a Python package")
+        name, root = _module_name_for_path(path)
+        if str(root) not in sys.path:
+            sys.path.insert(0, str(root))
+    else:
+        name = spec
+        if not all(part.isidentifier() for part in name.split(".")):
+            raise TargetError(f"target {target!r} is neither a module name nor a path")
+        if "" not in sys.path and str(Path.cwd()) not in sys.path:
+            sys.path.insert(0, str(Path.cwd()))
+    root_module = _import(name, target)
+    modules = [root_module]
+    if attribute is None and hasattr(root_module, "__path__"):
+        for info in sorted(
+            pkgutil.walk_packages(root_module.__path__, name + "."), key=lambda info: info.name
+        ):
+            if info.name.split(".")[-1] == "__main__":
+                continue
+            modules.append(_import(info.name, info.name))
+    return modules, attribute
+
+
+def collect(target: str) -> list[Checked]:
+    """Every checked function and method in the target, in a stable order."""
+    modules, attribute = load_modules(target)
+    found: list[Checked] = []
+    for module in modules:
+        if attribute is not None:
+            obj: Any = module
+            for part in attribute.split("."):
+                if not hasattr(obj, part):
+                    raise TargetError(f"{module.__name__} has no object {attribute!r}")
+                obj = getattr(obj, part)
+            found.extend(_from_object(module.__name__, obj))
+            continue
+        for _, obj in sorted(vars(module).items()):
+            if getattr(obj, "__module__", None) == module.__name__:
+                found.extend(_from_object(module.__name__, obj))
+    unique = {checked.name: checked for checked in found}
+    return [unique[name] for name in sorted(unique, key=_source_order(unique))]
+
+
+def _source_order(found: dict[str, Checked]) -> Callable[[str], tuple[str, int, str]]:
+    def key(name: str) -> tuple[str, int, str]:
+        fn = inspect.unwrap(found[name].function)
+        line = getattr(getattr(fn, "__code__", None), "co_firstlineno", 0)
+        return (found[name].module, line, name)
+
+    return key
+
+
+def _from_object(module: str, obj: Any) -> Iterator[Checked]:
+    if isinstance(obj, type):
+        for member in vars(obj).values():
+            function = getattr(member, "__func__", member)
+            signature = checked_signature(function)
+            if signature is not None:
+                yield Checked(module, function.__qualname__, function, signature, obj)
+        return
+    signature = checked_signature(obj)
+    if signature is not None:
+        yield Checked(module, obj.__qualname__, obj, signature)
