@@ -1,32 +1,49 @@
 """`check`: the decorator for functions, methods and whole classes.
 
-A checked call runs two checkers over the same annotations:
+A checked call takes one of two paths:
 
-- shapecheck's own (`_values`), which walks tensors, tuples, lists,
-  NamedTuples and dataclasses, binds dims, and knows where each dim was bound,
-  so its error names the culprit;
-- the reference engine, jaxtyping's `jaxtyped` with beartype, which also
-  enforces every non-tensor hint.
+- the fast path, a wrapper generated once per signature (`_compile`), with the
+  function's own parameter list, that checks every tensor inline and every
+  non-tensor hint through a beartype-checked stub;
+- the slow path, taken only when the fast path says no: shapecheck's
+  explaining checker (`_values`) finds the culprit and the reference engine,
+  jaxtyping's `jaxtyped` with beartype, has the last word. It raises a
+  `ShapeError` that names the culprit.
 
-A value fails if either says so. The error is always a `ShapeError`.
+Annotated locals are checked through `_locals`, against the same dims.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import threading
 import typing
 from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
 import jaxtyping
+import torch
 from beartype import beartype
 from beartype.door import is_bearable
 from beartype.roar import BeartypeException
 
-from .._config import checks_active, enabled_at_decoration
+from .._config import _disabled, enabled_at_decoration
 from .._errors import AnnotationError, ShapeError
-from .._spec import OtherSpec, Signature, contains_tensor, signature_of
+from .._spec import (
+    OtherSpec,
+    SequenceSpec,
+    Signature,
+    Spec,
+    Symbolic,
+    TupleSpec,
+    UnionSpec,
+    contains_tensor,
+    signature_of,
+    walk_tensors,
+)
+from ._compile import Emitter, compile_value_checker, parameter_source
+from ._locals import LocalSite, _NotReady, instrument
 from ._values import Failure, Memo, check_value, describe_value
 
 __all__ = ["check", "checked_signature"]
@@ -89,8 +106,7 @@ def _check_class(cls: type[_T]) -> type[_T]:
         function = member.__func__ if isinstance(member, staticmethod | classmethod) else member
         if not inspect.isfunction(function) or hasattr(function, "__shapecheck__"):
             continue
-        annotations = getattr(function, "__annotations__", {})
-        if not annotations or not _mentions_tensor(function):
+        if not getattr(function, "__annotations__", None) or not _mentions_tensor(function):
             continue
         setattr(cls, name, check(member))
     return cls
@@ -105,13 +121,33 @@ def _mentions_tensor(fn: Callable[..., Any]) -> bool:
         raise
 
 
+# ------------------------------------------------------------------ the frames
+
+
+class _Frames(threading.local):
+    """Per thread: the memos of the checked calls in progress, innermost last."""
+
+    def __init__(self) -> None:
+        self.stack: list[Memo] = []
+
+
+_frames = _Frames()
+
+
+def _checks_off() -> bool:
+    # While torch.compile traces, checks are skipped: see docs/runtime.md.
+    return _disabled.get() or torch.compiler.is_compiling()
+
+
+# -------------------------------------------------------------------- the plan
+
+
 class _Plan:
     """What one checked function needs at call time, built once."""
 
-    __slots__ = ("engine_args", "engine_full", "fn", "inspected", "method", "signature")
-
-    def __init__(self, fn: Callable[..., Any]) -> None:
+    def __init__(self, fn: Callable[..., Any], name: str) -> None:
         self.fn = fn
+        self.name = name
         self.signature = signature_of(fn)
         hints = self.signature.hints
         parameters = [
@@ -121,18 +157,82 @@ class _Plan:
         self.inspected = inspect.Signature(parameters)
         self.method = bool(parameters) and parameters[0].name == "self"
         self.engine_args = _engine(fn, self.inspected)
-        returns = hints.get("return", inspect.Parameter.empty)
-        self.engine_full = None
-        if returns is not inspect.Parameter.empty:
-            with_return = list(parameters)
-            position = len(with_return)
-            if with_return and with_return[-1].kind is inspect.Parameter.VAR_KEYWORD:
-                position -= 1
-            with_return.insert(
-                position,
-                inspect.Parameter(_RETURN, inspect.Parameter.KEYWORD_ONLY, annotation=returns),
+        self.engine_full = self._engine_with_return(parameters)
+        self.body = fn
+        self.sites: tuple[LocalSite, ...] = ()
+        self.site_checkers: tuple[Callable[[Any, Memo], bool], ...] = ()
+        instrumented = instrument(fn, self.local_hook)
+        if instrumented is not None:
+            self.body, self.sites = instrumented
+            self.site_checkers = tuple(
+                compile_value_checker(site.spec, f"{fn.__name__}_{site.name}")
+                for site in self.sites
             )
-            self.engine_full = _engine(fn, inspect.Signature(with_return))
+        self.fast = _generate(self)
+
+    def _engine_with_return(self, parameters: list[inspect.Parameter]) -> Callable[..., Any] | None:
+        returns = self.signature.hints.get("return", inspect.Parameter.empty)
+        if returns is inspect.Parameter.empty:
+            return None
+        position = len(parameters)
+        if parameters and parameters[-1].kind is inspect.Parameter.VAR_KEYWORD:
+            position -= 1
+        with_return = list(parameters)
+        with_return.insert(
+            position, inspect.Parameter(_RETURN, inspect.Parameter.KEYWORD_ONLY, annotation=returns)
+        )
+        return _engine(self.fn, inspect.Signature(with_return))
+
+    def local_hook(self, k: int, value: Any) -> None:
+        stack = _frames.stack
+        if not stack:
+            return
+        memo = stack[-1]
+        if not self.site_checkers[k](value, memo):
+            _local_failure(self, self.sites[k], value, memo)
+
+    # The slow path: explain, then defer to the engine.
+
+    def slow_memo(self, arguments: dict[str, Any]) -> Memo:
+        memo = Memo(arguments)
+        if self.method:
+            _bind_instance_dims(arguments["self"], memo)
+        return memo
+
+    def bind(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+        bound = self.inspected.bind(*args, **kwargs)
+        bound.apply_defaults()
+        return dict(bound.arguments)
+
+    def slow_call(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            arguments = self.bind(args, kwargs)
+        except TypeError:
+            return self.fn(*args, **kwargs)  # let Python report the bad call itself
+        memo = self.slow_memo(arguments)
+        _check_arguments(self, arguments, memo)
+        _run_engine(self, self.engine_args, args, kwargs, arguments)
+        stack = _frames.stack
+        stack.append(memo)
+        try:
+            out = self.body(*args, **kwargs)
+        finally:
+            stack.pop()
+        return self.slow_return(out, *args, **kwargs)
+
+    def slow_return(self, out: Any, *args: Any, **kwargs: Any) -> Any:
+        arguments = self.bind(args, kwargs)
+        memo = self.slow_memo(arguments)
+        _check_arguments(self, arguments, memo)
+        if self.signature.returns is not None:
+            failure = _checked(self.signature.returns, out, "return", memo)
+            if failure is not None:
+                raise _shape_error(self.name, failure) from None
+        if self.engine_full is not None:
+            _run_engine(
+                self, self.engine_full, args, {**kwargs, _RETURN: out}, {**arguments, "return": out}
+            )
+        return out
 
 
 def _engine(fn: Callable[..., Any], signature: inspect.Signature) -> Callable[..., Any]:
@@ -148,58 +248,152 @@ def _engine(fn: Callable[..., Any], signature: inspect.Signature) -> Callable[..
     return jaxtyping.jaxtyped(typechecker=beartype)(verdict)
 
 
+def _needs_beartype(spec: Spec) -> bool:
+    """Whether a hint holds a non-tensor part that only beartype checks."""
+    if isinstance(spec, OtherSpec):
+        return spec.hint is not Any
+    if isinstance(spec, TupleSpec):
+        return any(_needs_beartype(item) for item in spec.items)
+    if isinstance(spec, SequenceSpec):
+        return _needs_beartype(spec.item)
+    if isinstance(spec, UnionSpec):
+        return any(_needs_beartype(option) for option in spec.options)
+    return False
+
+
+def _beartype_stub(plan: _Plan, names: list[str]) -> Callable[..., None]:
+    """A function that only checks the non-tensor hints of `names`, through beartype."""
+    namespace: dict[str, Any] = {}
+    exec(f"def stub({', '.join(names)}, /): return None", namespace)  # noqa: S102
+    stub = namespace["stub"]
+    stub.__annotations__ = {name: plan.signature.hints[name] for name in names}
+    stub.__qualname__ = plan.name
+    checked: Callable[..., None] = beartype(stub)
+    return checked
+
+
+def _generate(plan: _Plan) -> Callable[..., Any]:
+    """The fast wrapper: the function's own parameters, checks inline."""
+    e = Emitter("return _sc_slow(%CALL%)")
+    params, call = parameter_source(plan.inspected, e)
+    e.namespace.update(
+        _sc_off=_checks_off,
+        _sc_Memo=Memo,
+        _sc_fn=plan.fn,
+        _sc_body=plan.body,
+        _sc_slow=plan.slow_call,
+        _sc_slow_return=plan.slow_return,
+        _sc_frames=_frames,
+        _sc_bind=_bind_instance_dims,
+    )
+    e.line(1, "if _sc_off():")
+    e.line(2, f"return _sc_fn({call})")
+    needs_arguments = bool(plan.sites) or _uses_arguments(plan)
+    arguments = "None"
+    if needs_arguments:
+        arguments = (
+            "{"
+            + ", ".join(f"{p.name!r}: {p.name}" for p in plan.inspected.parameters.values())
+            + "}"
+        )
+    e.line(1, f"_sc_m = _sc_Memo({arguments})")
+    e.line(1, "_sc_d = _sc_m.single")
+    if plan.method:
+        e.line(1, "_sc_bind(self, _sc_m)")
+    stubbed = [
+        p.name
+        for p in plan.signature.params
+        if p.name in plan.signature.hints
+        and _needs_beartype(p.spec)
+        and p.kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+    ]
+    if stubbed:
+        e.namespace["_sc_bt"] = _beartype_stub(plan, stubbed)
+        e.line(1, "try:")
+        e.line(2, f"_sc_bt({', '.join(stubbed)})")
+        e.line(1, "except Exception:")
+        e.line(2, e.fail.replace("%CALL%", call))
+    e.fail = e.fail.replace("%CALL%", call)
+    for param in plan.signature.params:
+        if not contains_tensor(param.spec):
+            continue
+        if param.kind is inspect.Parameter.VAR_POSITIONAL:
+            e.line(1, f"for _sc_item in {param.name}:")
+            e.value(param.spec, "_sc_item", 2)
+        elif param.kind is inspect.Parameter.VAR_KEYWORD:
+            e.line(1, f"for _sc_item in {param.name}.values():")
+            e.value(param.spec, "_sc_item", 2)
+        else:
+            e.value(param.spec, param.name, 1)
+    if plan.sites:
+        e.line(1, "_sc_stack = _sc_frames.stack")
+        e.line(1, "_sc_stack.append(_sc_m)")
+        e.line(1, "try:")
+        e.line(2, f"_sc_out = _sc_body({call})")
+        e.line(1, "finally:")
+        e.line(2, "_sc_stack.pop()")
+    else:
+        e.line(1, f"_sc_out = _sc_body({call})")
+    returns = plan.signature.returns
+    if returns is not None and contains_tensor(returns):
+        e.fail = f"return _sc_slow_return(_sc_out, {call})"
+        e.value(returns, "_sc_out", 1)
+    if returns is not None and _needs_beartype(returns):
+        e.namespace["_sc_ret_hint"] = plan.signature.hints["return"]
+        e.namespace["_sc_bearable"] = is_bearable
+        e.line(1, "if not _sc_bearable(_sc_out, _sc_ret_hint):")
+        e.line(2, f"return _sc_slow_return(_sc_out, {call})")
+    e.line(1, "return _sc_out")
+    name = "checked_" + plan.fn.__name__
+    return e.build(f"def {name}({params}):", name)
+
+
+def _uses_arguments(plan: _Plan) -> bool:
+    specs = [p.spec for p in plan.signature.params]
+    if plan.signature.returns is not None:
+        specs.append(plan.signature.returns)
+    for spec in specs:
+        for _, leaf in walk_tensors(spec, ""):
+            if leaf.shape is not None and any(
+                isinstance(d, Symbolic) and d.code is None for d in leaf.shape.dims
+            ):
+                return True
+    return False
+
+
 def _check_function(fn: _F) -> _F:
     if hasattr(fn, "__shapecheck__"):
         return fn
+    name = getattr(fn, "__qualname__", repr(fn)) + "()"
     plan: _Plan | None = None
     try:
-        plan = _Plan(fn)
+        plan = _Plan(fn, name)
     except AnnotationError as error:
         if not getattr(error, "unresolved", False):
             raise
-    name = getattr(fn, "__qualname__", repr(fn)) + "()"
+    except _NotReady:
+        pass
 
     def get_plan() -> _Plan:
         nonlocal plan
         if plan is None:
-            plan = _Plan(fn)
-            checked.__shapecheck__ = plan  # type: ignore[attr-defined]
+            plan = _Plan(fn, name)
         return plan
 
-    @functools.wraps(fn)
-    def checked(*args: Any, **kwargs: Any) -> Any:
-        if not checks_active():
-            return fn(*args, **kwargs)
-        current = get_plan()
-        try:
-            bound = current.inspected.bind(*args, **kwargs)
-        except TypeError:
-            return fn(*args, **kwargs)  # let Python report the bad call itself
-        bound.apply_defaults()
-        memo = Memo(bound.arguments)
-        if current.method:
-            _bind_instance_dims(bound.arguments["self"], memo)
-        _check_arguments(name, current, bound.arguments, memo)
-        _run_engine(name, current, current.engine_args, args, kwargs, bound.arguments)
-        out = fn(*args, **kwargs)
-        if current.signature.returns is not None:
-            failure = _checked(current.signature.returns, out, "return", memo)
-            if failure is not None:
-                raise _shape_error(name, failure) from None
-            if current.engine_full is not None:
-                _run_engine(
-                    name,
-                    current,
-                    current.engine_full,
-                    args,
-                    {**kwargs, _RETURN: out},
-                    {**bound.arguments, "return": out},
-                )
-        return out
+    if plan is not None:
+        checked = functools.wraps(fn)(plan.fast)
+    else:
+        # Built on first call: a forward reference or an unfilled closure cell.
+        @functools.wraps(fn)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            return get_plan().fast(*args, **kwargs)
 
-    checked.__shapecheck__ = plan  # type: ignore[attr-defined]
+    checked.__shapecheck__ = True  # type: ignore[attr-defined]
     checked.__shapecheck_plan__ = get_plan  # type: ignore[attr-defined]
     return typing.cast(_F, checked)
+
+
+# ---------------------------------------------------------- the slow path
 
 
 def _bind_instance_dims(instance: Any, memo: Memo) -> None:
@@ -208,9 +402,9 @@ def _bind_instance_dims(instance: Any, memo: Memo) -> None:
     if dims_of is None:
         return
     origin = f"{type(instance).__qualname__}.__shapecheck_dims__()"
-    for name, size in dims_of(instance).items():
-        memo.single[name] = size
-        memo.origin[name] = origin
+    for dim_name, size in dims_of(instance).items():
+        memo.single[dim_name] = size
+        memo.origin[dim_name] = origin
 
 
 def _checked(spec: Any, value: Any, path: str, memo: Memo) -> Failure | None:
@@ -220,25 +414,49 @@ def _checked(spec: Any, value: Any, path: str, memo: Memo) -> Failure | None:
         raise AnnotationError(f"{path}: {error}") from None
 
 
-def _check_arguments(name: str, plan: _Plan, arguments: dict[str, Any], memo: Memo) -> None:
+def _argument_items(plan: _Plan, arguments: dict[str, Any]) -> list[tuple[Spec, str, Any]]:
+    items: list[tuple[Spec, str, Any]] = []
     for param in plan.signature.params:
         if not contains_tensor(param.spec) or param.name not in arguments:
             continue
         value = arguments[param.name]
         if param.kind is inspect.Parameter.VAR_POSITIONAL:
-            items = [(f"{param.name}[{i}]", item) for i, item in enumerate(value)]
+            items += [(param.spec, f"{param.name}[{i}]", v) for i, v in enumerate(value)]
         elif param.kind is inspect.Parameter.VAR_KEYWORD:
-            items = [(f"{param.name}[{key!r}]", item) for key, item in value.items()]
+            items += [(param.spec, f"{param.name}[{k!r}]", v) for k, v in value.items()]
         else:
-            items = [(param.name, value)]
-        for path, item in items:
-            failure = _checked(param.spec, item, path, memo)
-            if failure is not None:
-                raise _shape_error(name, failure) from None
+            items.append((param.spec, param.name, value))
+    return items
+
+
+def _check_arguments(plan: _Plan, arguments: dict[str, Any], memo: Memo) -> None:
+    for spec, path, value in _argument_items(plan, arguments):
+        failure = _checked(spec, value, path, memo)
+        if failure is not None:
+            raise _shape_error(plan.name, failure) from None
+
+
+def _local_failure(plan: _Plan, site: LocalSite, value: Any, fast: Memo) -> None:
+    """Explain a failed local check, against dims bound with their origins."""
+    arguments = fast.arguments or {}
+    memo = plan.slow_memo(arguments)
+    for spec, path, item in _argument_items(plan, arguments):
+        _checked(spec, item, path, memo)
+    for dim_name, size in fast.single.items():
+        if dim_name not in memo.single:
+            memo.single[dim_name] = size
+            memo.origin[dim_name] = "an earlier local"
+    failure = _checked(site.spec, value, site.name, memo)
+    if failure is None:
+        return
+    filename = plan.fn.__code__.co_filename
+    error = _shape_error(plan.name, failure)
+    error.location = f"local variable, line {site.line} of {filename}"
+    error.args = (error._format(),)
+    raise error from None
 
 
 def _run_engine(
-    name: str,
     plan: _Plan,
     engine: Callable[..., Any],
     args: tuple[Any, ...],
@@ -248,38 +466,33 @@ def _run_engine(
     try:
         engine(*args, **kwargs)
     except _ENGINE_ERRORS as error:
-        raise _engine_error(name, plan, arguments, error) from None
+        raise _engine_error(plan, arguments, error) from None
     except jaxtyping.AnnotationError as error:
-        raise AnnotationError(f"{name}: {error}") from None
+        raise AnnotationError(f"{plan.name}: {error}") from None
 
 
-def _engine_error(
-    name: str, plan: _Plan, arguments: dict[str, Any], error: Exception
-) -> ShapeError:
+def _engine_error(plan: _Plan, arguments: dict[str, Any], error: Exception) -> ShapeError:
     """A ShapeError for a verdict that only the engine reached: a non-tensor hint."""
     hints = plan.signature.hints
     for path, value in arguments.items():
         hint = hints.get(path)
         if hint is not None and not is_bearable(value, hint):
+            text = str(OtherSpec(hint))
             return ShapeError(
-                function=name,
+                function=plan.name,
                 path=path,
-                expected=_hint_text(hint),
+                expected=text,
                 actual=describe_value(value),
-                reason=f"{describe_value(value)} is not a {_hint_text(hint)}",
+                reason=f"{describe_value(value)} is not a {text}",
             )
     first_line = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
     return ShapeError(
-        function=name,
+        function=plan.name,
         path="(arguments)",
         expected="see reason",
         actual="see reason",
         reason=first_line,
     )
-
-
-def _hint_text(hint: Any) -> str:
-    return str(OtherSpec(hint))
 
 
 def _shape_error(name: str, failure: Failure) -> ShapeError:

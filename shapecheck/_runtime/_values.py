@@ -46,7 +46,7 @@ class Memo:
         self.single: dict[str, int] = {}
         self.variadic: dict[str, tuple[bool, tuple[int, ...]]] = {}
         self.origin: dict[str, str] = {}
-        self.arguments = arguments if arguments is not None else {}
+        self.arguments = arguments
 
     def copy(self) -> Memo:
         new = Memo(self.arguments)
@@ -301,14 +301,14 @@ def _check_dims(
     return None
 
 
-def evaluate(dim: Symbolic, memo: Memo) -> int:
+def evaluate(dim: Symbolic, memo: Memo) -> Any:
     """The size a symbolic dim stands for, given the dims bound so far."""
     try:
         if dim.code is not None:
-            return int(eval(dim.code, dict(memo.single)))  # noqa: S307
+            return eval(dim.code, dict(memo.single))  # noqa: S307
         # Fields in braces are f-string fields over the call's arguments.
-        text = eval(f"f'{dim.expr}'", dict(memo.arguments))  # noqa: S307
-        return int(eval(text, dict(memo.single)))  # noqa: S307
+        text = eval(f"f'{dim.expr}'", dict(memo.arguments or {}))  # noqa: S307
+        return eval(text, dict(memo.single))  # noqa: S307
     except NameError as error:
         raise AnnotationError(
             f"symbolic dim `{dim.expr}` uses {error.name!r}, which no earlier "

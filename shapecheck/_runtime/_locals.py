@@ -1,0 +1,232 @@
+"""Checked intermediates: annotated locals, checked against the call's dims.
+
+The function's source is parsed once, and after every statement that binds an
+annotated local (`I: Float[Tensor, "batch hiddens"] = ...`, or a name declared
+`X: Float[...]` and bound later by `for X in inputs:` or `H, C = state`), a
+call `__shapecheck_local__(k, name)` is inserted. The function is compiled
+again with its own file name and line numbers, so tracebacks and debuggers
+still point at the real source.
+
+Functions whose source cannot be read (lambdas, the REPL), generators and
+coroutines (their locals run after the call has returned), and functions
+already wrapped by another decorator keep their locals unchecked.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import textwrap
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .._errors import AnnotationError
+from .._spec import Spec, contains_tensor, spec_of
+
+__all__ = ["LocalSite", "instrument", "local_annotations"]
+
+_HOOK = "__shapecheck_local__"
+
+
+@dataclass(frozen=True)
+class LocalSite:
+    """One annotated local: its name, its spec, and the line that declares it."""
+
+    name: str
+    spec: Spec
+    line: int
+    annotation: str
+
+
+def _function_node(fn: Callable[..., Any]) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef, int]:
+    source = textwrap.dedent(inspect.getsource(fn))
+    tree = ast.parse(source)
+    node = tree.body[0]
+    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        raise OSError("not a def statement")
+    if node.name != fn.__code__.co_name:
+        raise OSError("source does not match the function")
+    return node, fn.__code__.co_firstlineno - node.lineno
+
+
+def _own_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Statements of a function body, not those of nested defs and classes."""
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            continue
+        for field in ("body", "orelse", "finalbody", "handlers"):
+            inner = getattr(stmt, field, None)
+            if isinstance(inner, list):
+                yield from _own_statements([s for s in inner if isinstance(s, ast.stmt)])
+                for handler in inner:
+                    if isinstance(handler, ast.ExceptHandler):
+                        yield from _own_statements(handler.body)
+        if isinstance(stmt, ast.Match):
+            for case in stmt.cases:
+                yield from _own_statements(case.body)
+
+
+def local_annotations(
+    fn: Callable[..., Any],
+) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef, int, dict[str, LocalSite]] | None:
+    """The annotated tensor locals of `fn`, or None when its source is unavailable."""
+    if hasattr(fn, "__wrapped__"):
+        return None
+    try:
+        node, offset = _function_node(fn)
+    except (OSError, TypeError, SyntaxError, IndentationError):
+        return None
+    sites: dict[str, LocalSite] = {}
+    for stmt in _own_statements(node.body):
+        if not (isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)):
+            continue
+        name = stmt.target.id
+        if name in sites:
+            continue
+        text = ast.unparse(stmt.annotation)
+        try:
+            hint = eval(
+                compile(ast.Expression(stmt.annotation), "<annotation>", "eval"),  # noqa: S307
+                fn.__globals__,
+            )
+            if isinstance(hint, str):
+                hint = eval(hint, fn.__globals__)  # noqa: S307
+        except AnnotationError:
+            raise
+        except Exception as error:  # noqa: BLE001  (the annotation is the user's code)
+            raise AnnotationError(
+                f"{fn.__qualname__}, local {name!r} (line {stmt.lineno + offset}): "
+                f"cannot evaluate its annotation {text}: {type(error).__name__}: {error}"
+            ) from None
+        try:
+            spec = spec_of(hint)
+        except AnnotationError as error:
+            raise AnnotationError(
+                f"{fn.__qualname__}, local {name!r} (line {stmt.lineno + offset}): {error}"
+            ) from None
+        if contains_tensor(spec):
+            sites[name] = LocalSite(name, spec, stmt.lineno + offset, text)
+    return node, offset, sites
+
+
+def _bound_names(target: ast.expr) -> Iterator[str]:
+    if isinstance(target, ast.Name):
+        yield target.id
+    elif isinstance(target, ast.Tuple | ast.List):
+        for element in target.elts:
+            yield from _bound_names(element)
+    elif isinstance(target, ast.Starred):
+        yield from _bound_names(target.value)
+
+
+class _Instrument(ast.NodeTransformer):
+    def __init__(self, index: dict[str, int]) -> None:
+        self.index = index
+
+    def _checks(self, names: Iterator[str], like: ast.stmt) -> list[ast.stmt]:
+        calls: list[ast.stmt] = []
+        for name in dict.fromkeys(names):
+            if name in self.index:
+                call = ast.Expr(
+                    ast.Call(
+                        func=ast.Name(_HOOK, ast.Load()),
+                        args=[ast.Constant(self.index[name]), ast.Name(name, ast.Load())],
+                        keywords=[],
+                    )
+                )
+                calls.append(ast.copy_location(call, like))
+        return calls
+
+    def _nested(self, node: ast.AST) -> ast.AST:
+        return node  # nested functions and classes keep their own locals
+
+    visit_FunctionDef = visit_AsyncFunctionDef = visit_ClassDef = visit_Lambda = _nested
+
+    def generic_visit(self, node: ast.AST) -> ast.AST:
+        for field, old in ast.iter_fields(node):
+            if isinstance(old, list) and old and isinstance(old[0], ast.stmt):
+                new: list[ast.stmt] = []
+                for stmt in old:
+                    visited = self.visit(stmt)
+                    new.append(visited)
+                    new.extend(self._after(stmt))
+                setattr(node, field, new)
+            elif isinstance(old, list):
+                setattr(node, field, [self.visit(x) if isinstance(x, ast.AST) else x for x in old])
+            elif isinstance(old, ast.AST):
+                setattr(node, field, self.visit(old))
+        if isinstance(node, ast.For | ast.AsyncFor):
+            node.body[:0] = self._checks(_bound_names(node.target), node.body[0])
+        if isinstance(node, ast.With | ast.AsyncWith):
+            names = (
+                n
+                for item in node.items
+                if item.optional_vars is not None
+                for n in _bound_names(item.optional_vars)
+            )
+            node.body[:0] = self._checks(names, node.body[0])
+        return node
+
+    def _after(self, stmt: ast.stmt) -> list[ast.stmt]:
+        if isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            return self._checks(_bound_names(stmt.target), stmt)
+        if isinstance(stmt, ast.Assign):
+            return self._checks((n for t in stmt.targets for n in _bound_names(t)), stmt)
+        if isinstance(stmt, ast.AugAssign):
+            return self._checks(_bound_names(stmt.target), stmt)
+        return []
+
+
+def instrument(
+    fn: Callable[..., Any], hook: Callable[[int, Any], None]
+) -> tuple[Callable[..., Any], tuple[LocalSite, ...]] | None:
+    """`fn` recompiled with a call to `hook(k, value)` after each bind of an annotated local.
+
+    None when `fn` has no annotated tensor locals or cannot be instrumented.
+    """
+    if inspect.isgeneratorfunction(fn) or inspect.iscoroutinefunction(fn):
+        return None
+    if inspect.isasyncgenfunction(fn):
+        return None
+    found = local_annotations(fn)
+    if found is None:
+        return None
+    node, offset, sites = found
+    if not sites:
+        return None
+    index = {name: k for k, name in enumerate(sites)}
+    node.decorator_list = []
+    node = _Instrument(index).generic_visit(node)  # type: ignore[assignment]
+    freevars = fn.__code__.co_freevars
+    try:
+        cells = [cell.cell_contents for cell in fn.__closure__ or ()]
+    except ValueError:
+        raise _NotReady from None  # a closure cell (super()'s __class__) is not filled yet
+    # A factory whose parameters are the hook and the closure's free
+    # variables, so that the recompiled function sees them as before.
+    factory = ast.parse(
+        f"def __shapecheck_factory__({', '.join([_HOOK, *freevars])}):\n    pass"
+    ).body[0]
+    assert isinstance(factory, ast.FunctionDef)
+    factory.body = [node, ast.Return(ast.Name(node.name, ast.Load()))]
+    module = ast.Module(body=[factory], type_ignores=[])
+    ast.fix_missing_locations(module)
+    ast.increment_lineno(module, offset)
+    code = compile(module, fn.__code__.co_filename, "exec")
+    namespace: dict[str, Any] = {}
+    exec(code, fn.__globals__, namespace)  # noqa: S102  (the function's own source)
+    new = namespace["__shapecheck_factory__"](hook, *cells)
+    new.__defaults__ = fn.__defaults__
+    new.__kwdefaults__ = fn.__kwdefaults__
+    new.__qualname__ = fn.__qualname__
+    new.__module__ = fn.__module__
+    new.__doc__ = fn.__doc__
+    new.__annotations__ = fn.__annotations__
+    new.__dict__.update(fn.__dict__)
+    return new, tuple(sites.values())
+
+
+class _NotReady(Exception):
+    """The function cannot be instrumented yet; retry on its first call."""
