@@ -97,6 +97,7 @@ class RNNModelScratch(nn.Module):
         return state
 
 
+@check
 class RNNModel(nn.Module):
     """d2l's high-level recurrent model: an `nn.RNN`/`nn.GRU`/`nn.LSTM` and a linear head.
 

@@ -86,12 +86,19 @@ class ShapeError(TypeError):
             f"  reason:   {self.reason}",
         ]
         if self.permutation is not None:
-            order = ", ".join(str(i) for i in self.permutation)
-            lines.append(
-                f"  hint:     the actual shape is a permutation of one that matches; "
-                f"permute({order}) would fix it"
-            )
+            lines.append(f"  hint:     {_permutation_hint(self.path, self.permutation)}")
         return "\n".join(lines)
+
+
+def _permutation_hint(path: str, order: tuple[int, ...]) -> str:
+    call = f"{path}.permute({', '.join(str(i) for i in order)})"
+    moved = [axis for axis, source in enumerate(order) if axis != source]
+    if len(moved) == 2:
+        return (
+            f"a transposition of {path} would match: {call} "
+            f"(axes {moved[0]} and {moved[1]} swapped)"
+        )
+    return f"a permutation of {path}'s axes would match: {call}"
 
 
 def _rebuild_shape_error(fields: dict[str, object]) -> ShapeError:

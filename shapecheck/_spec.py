@@ -555,10 +555,10 @@ class Signature:
         return any(contains_tensor(spec) for spec in specs)
 
 
-def resolve_hints(fn: Callable[..., Any]) -> dict[str, Any]:
+def resolve_hints(fn: Callable[..., Any], localns: dict[str, Any] | None = None) -> dict[str, Any]:
     """The function's annotations, evaluated, or `AnnotationError`."""
     try:
-        return typing.get_type_hints(fn, include_extras=True)
+        return typing.get_type_hints(fn, localns=localns, include_extras=True)
     except AnnotationError:
         raise
     except Exception as error:  # noqa: BLE001  (any failure to resolve is the user's)
@@ -572,9 +572,9 @@ def resolve_hints(fn: Callable[..., Any]) -> dict[str, Any]:
         raise failure from None
 
 
-def signature_of(fn: Callable[..., Any]) -> Signature:
+def signature_of(fn: Callable[..., Any], localns: dict[str, Any] | None = None) -> Signature:
     """Parse every annotation of `fn`; raise `AnnotationError` if one is malformed."""
-    hints = resolve_hints(fn)
+    hints = resolve_hints(fn, localns)
     qualname = getattr(fn, "__qualname__", getattr(fn, "__name__", repr(fn)))
     params = []
     for param in inspect.signature(fn, follow_wrapped=False).parameters.values():

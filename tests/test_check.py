@@ -246,8 +246,8 @@ def test_check__whole_message_and_fields() -> None:
         "  actual:   float32[11, 3] on cpu\n"
         "  reason:   dimension `batch` is 11 at state[0].shape[0], "
         "but batch=3 was bound by inputs.shape[1]\n"
-        "  hint:     the actual shape is a permutation of one that matches; "
-        "permute(1, 0) would fix it"
+        "  hint:     a transposition of state[0] would match: "
+        "state[0].permute(1, 0) (axes 0 and 1 swapped)"
     )
     assert (error.dim, error.bound_value, error.bound_at, error.actual_value) == (
         "batch",
@@ -459,3 +459,21 @@ def test_check__meta_device() -> None:
             (torch.zeros(H, B, device="meta"),) * 2,
             Pair(torch.zeros(V, H, device="meta"), torch.zeros(H, device="meta")),
         )
+
+
+@check
+def tokens_of(corpus: list[int], x: Float[Tensor, "n"]) -> list[int]:
+    return corpus[: x.shape[0]]
+
+
+def test_check__leaves_the_global_random_state_alone() -> None:
+    import random
+
+    random.seed(1234)
+    expected = [random.random() for _ in range(3)]
+    random.seed(1234)
+    for _ in range(20):
+        tokens_of(list(range(50)), f32(3))
+    with pytest.raises(ShapeError):
+        tokens_of(list(range(50)), f32(3, 1))
+    assert [random.random() for _ in range(3)] == expected

@@ -166,7 +166,7 @@ def _tokens() -> Tensor:
 
 
 MISUSES = [
-    Misuse("lstm-transposed-inputs", _lstm_with(inputs=torch.zeros(B, S, V)), "state[0]"),
+    Misuse("lstm-transposed-inputs", _lstm_with(inputs=torch.zeros(B, S, V)), "inputs"),
     Misuse(
         "lstm-state-hiddens-batch",
         _lstm_with(state=(torch.zeros(H, B), torch.zeros(H, B))),
@@ -198,7 +198,7 @@ MISUSES = [
     Misuse(
         "scratch-transposed-tokens",
         lambda: _scratch(0)(_tokens().T, _scratch(0).begin_state(B, "cpu")),
-        "state[0]",
+        "X",
     ),
     Misuse(
         "scratch-float-tokens",
@@ -215,7 +215,7 @@ MISUSES = [
         "state",
     ),
     Misuse(
-        "nn-transposed-tokens", lambda: _net(nn.RNN)(_tokens().T, torch.zeros(1, B, H)), "state"
+        "nn-transposed-tokens", lambda: _net(nn.RNN)(_tokens().T, torch.zeros(1, B, H)), "inputs"
     ),
     Misuse(
         "nn-bi-state-for-uni",

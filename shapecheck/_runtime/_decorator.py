@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import random
 import threading
 import typing
 from collections.abc import Callable
@@ -102,19 +103,27 @@ def checked_signature(fn: Any) -> Signature | None:
 
 
 def _check_class(cls: type[_T]) -> type[_T]:
+    # The class is not bound to its name yet: let its methods' annotations
+    # refer to it all the same.
+    localns = {cls.__name__: cls}
     for name, member in list(vars(cls).items()):
         function = member.__func__ if isinstance(member, staticmethod | classmethod) else member
         if not inspect.isfunction(function) or hasattr(function, "__shapecheck__"):
             continue
-        if not getattr(function, "__annotations__", None) or not _mentions_tensor(function):
+        if not getattr(function, "__annotations__", None):
             continue
-        setattr(cls, name, check(member))
+        if not _mentions_tensor(function, localns):
+            continue
+        checked: Any = _check_function(function, localns)
+        if isinstance(member, staticmethod | classmethod):
+            checked = type(member)(checked)
+        setattr(cls, name, checked)
     return cls
 
 
-def _mentions_tensor(fn: Callable[..., Any]) -> bool:
+def _mentions_tensor(fn: Callable[..., Any], localns: dict[str, Any]) -> bool:
     try:
-        return signature_of(fn).has_tensors
+        return signature_of(fn, localns).has_tensors
     except AnnotationError as error:
         if getattr(error, "unresolved", False):
             return True  # a forward reference: resolved on first call
@@ -145,10 +154,10 @@ def _checks_off() -> bool:
 class _Plan:
     """What one checked function needs at call time, built once."""
 
-    def __init__(self, fn: Callable[..., Any], name: str) -> None:
+    def __init__(self, fn: Callable[..., Any], name: str, localns: dict[str, Any] | None) -> None:
         self.fn = fn
         self.name = name
-        self.signature = signature_of(fn)
+        self.signature = signature_of(fn, localns)
         hints = self.signature.hints
         parameters = [
             p.replace(annotation=hints.get(p.name, inspect.Parameter.empty))
@@ -261,15 +270,33 @@ def _needs_beartype(spec: Spec) -> bool:
     return False
 
 
-def _beartype_stub(plan: _Plan, names: list[str]) -> Callable[..., None]:
-    """A function that only checks the non-tensor hints of `names`, through beartype."""
+# beartype checks one random item of a container per call. Drawn from the
+# global `random`, that would make a checked program's random numbers differ
+# from an unchecked one's; the stubs draw from a generator of their own.
+_CHECK_RNG = random.Random(0x5EED)
+
+
+def _beartype_stub(hints: dict[str, Any], qualname: str) -> Callable[..., None]:
+    """A function that only checks `hints`, positionally, through beartype."""
     namespace: dict[str, Any] = {}
-    exec(f"def stub({', '.join(names)}, /): return None", namespace)  # noqa: S102
+    exec(f"def stub({', '.join(hints)}, /): return None", namespace)  # noqa: S102
     stub = namespace["stub"]
-    stub.__annotations__ = {name: plan.signature.hints[name] for name in names}
-    stub.__qualname__ = plan.name
+    stub.__annotations__ = dict(hints)
+    stub.__qualname__ = qualname
     checked: Callable[..., None] = beartype(stub)
-    return checked
+    defaults = getattr(checked, "__kwdefaults__", None)
+    if defaults is not None and "__beartype_getrandbits" in defaults:
+        defaults["__beartype_getrandbits"] = _CHECK_RNG.getrandbits
+        return checked
+    return functools.partial(_keeping_random_state, checked)
+
+
+def _keeping_random_state(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    state = random.getstate()
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        random.setstate(state)
 
 
 def _generate(plan: _Plan) -> Callable[..., Any]:
@@ -308,7 +335,8 @@ def _generate(plan: _Plan) -> Callable[..., Any]:
         and p.kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
     ]
     if stubbed:
-        e.namespace["_sc_bt"] = _beartype_stub(plan, stubbed)
+        hints = {name: plan.signature.hints[name] for name in stubbed}
+        e.namespace["_sc_bt"] = _beartype_stub(hints, plan.name)
         e.line(1, "try:")
         e.line(2, f"_sc_bt({', '.join(stubbed)})")
         e.line(1, "except Exception:")
@@ -339,9 +367,12 @@ def _generate(plan: _Plan) -> Callable[..., Any]:
         e.fail = f"return _sc_slow_return(_sc_out, {call})"
         e.value(returns, "_sc_out", 1)
     if returns is not None and _needs_beartype(returns):
-        e.namespace["_sc_ret_hint"] = plan.signature.hints["return"]
-        e.namespace["_sc_bearable"] = is_bearable
-        e.line(1, "if not _sc_bearable(_sc_out, _sc_ret_hint):")
+        e.namespace["_sc_bt_return"] = _beartype_stub(
+            {"return_value": plan.signature.hints["return"]}, plan.name
+        )
+        e.line(1, "try:")
+        e.line(2, "_sc_bt_return(_sc_out)")
+        e.line(1, "except Exception:")
         e.line(2, f"return _sc_slow_return(_sc_out, {call})")
     e.line(1, "return _sc_out")
     name = "checked_" + plan.fn.__name__
@@ -361,13 +392,13 @@ def _uses_arguments(plan: _Plan) -> bool:
     return False
 
 
-def _check_function(fn: _F) -> _F:
+def _check_function(fn: _F, localns: dict[str, Any] | None = None) -> _F:
     if hasattr(fn, "__shapecheck__"):
         return fn
     name = getattr(fn, "__qualname__", repr(fn)) + "()"
     plan: _Plan | None = None
     try:
-        plan = _Plan(fn, name)
+        plan = _Plan(fn, name, localns)
     except AnnotationError as error:
         if not getattr(error, "unresolved", False):
             raise
@@ -377,7 +408,7 @@ def _check_function(fn: _F) -> _F:
     def get_plan() -> _Plan:
         nonlocal plan
         if plan is None:
-            plan = _Plan(fn, name)
+            plan = _Plan(fn, name, localns)
         return plan
 
     if plan is not None:
@@ -430,10 +461,41 @@ def _argument_items(plan: _Plan, arguments: dict[str, Any]) -> list[tuple[Spec, 
 
 
 def _check_arguments(plan: _Plan, arguments: dict[str, Any], memo: Memo) -> None:
-    for spec, path, value in _argument_items(plan, arguments):
+    items = _argument_items(plan, arguments)
+    for spec, path, value in items:
         failure = _checked(spec, value, path, memo)
         if failure is not None:
-            raise _shape_error(plan.name, failure) from None
+            culprit = _culprit(plan, arguments, items) if failure.dim is not None else None
+            raise _shape_error(plan.name, culprit or failure) from None
+
+
+def _culprit(
+    plan: _Plan, arguments: dict[str, Any], items: list[tuple[Spec, str, Any]]
+) -> Failure | None:
+    """The one tensor whose axes are out of order, when the others agree.
+
+    A conflict is noticed at the second tensor that mentions a dim; the
+    culprit may be the first, for example transposed `inputs` that bound
+    `batch` to the number of steps. If leaving out exactly one tensor makes
+    all the others agree, and a permutation of that tensor would then match,
+    blame it. With two or more such tensors the blame is ambiguous: None.
+    """
+    candidates: list[Failure] = []
+    for root_spec, root, _ in items:
+        for leaf, _ in walk_tensors(root_spec, root):
+            memo = plan.slow_memo(arguments)
+            memo.skip = leaf
+            if any(_checked(s, v, p, memo) is not None for s, p, v in items):
+                continue
+            memo.skip = None
+            failure = None
+            for spec, path, item in items:
+                failure = _checked(spec, item, path, memo)
+                if failure is not None:
+                    break
+            if failure is not None and failure.path == leaf and failure.permutation is not None:
+                candidates.append(failure)
+    return candidates[0] if len(candidates) == 1 else None
 
 
 def _local_failure(plan: _Plan, site: LocalSite, value: Any, fast: Memo) -> None:
@@ -464,7 +526,7 @@ def _run_engine(
     arguments: dict[str, Any],
 ) -> None:
     try:
-        engine(*args, **kwargs)
+        _keeping_random_state(engine, *args, **kwargs)
     except _ENGINE_ERRORS as error:
         raise _engine_error(plan, arguments, error) from None
     except jaxtyping.AnnotationError as error:
@@ -476,7 +538,7 @@ def _engine_error(plan: _Plan, arguments: dict[str, Any], error: Exception) -> S
     hints = plan.signature.hints
     for path, value in arguments.items():
         hint = hints.get(path)
-        if hint is not None and not is_bearable(value, hint):
+        if hint is not None and not _keeping_random_state(is_bearable, value, hint):
             text = str(OtherSpec(hint))
             return ShapeError(
                 function=plan.name,

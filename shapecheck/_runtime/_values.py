@@ -40,16 +40,18 @@ __all__ = ["Failure", "Memo", "check_value", "describe_value"]
 class Memo:
     """Dim bindings of one call: sizes, variadic groups, and where each was bound."""
 
-    __slots__ = ("arguments", "origin", "single", "variadic")
+    __slots__ = ("arguments", "origin", "single", "skip", "variadic")
 
     def __init__(self, arguments: dict[str, Any] | None = None) -> None:
         self.single: dict[str, int] = {}
         self.variadic: dict[str, tuple[bool, tuple[int, ...]]] = {}
         self.origin: dict[str, str] = {}
         self.arguments = arguments
+        self.skip: str | None = None  # a leaf path to leave out, when looking for a culprit
 
     def copy(self) -> Memo:
         new = Memo(self.arguments)
+        new.skip = self.skip
         new.single = dict(self.single)
         new.variadic = dict(self.variadic)
         new.origin = dict(self.origin)
@@ -183,6 +185,8 @@ def _structural(spec: Spec, value: Any, path: str, wanted: str) -> Failure:
 
 
 def _check_tensor(spec: TensorSpec, value: Any, path: str, memo: Memo) -> Failure | None:
+    if path == memo.skip:
+        return None
     if not isinstance(value, torch.Tensor):
         return _structural(spec, value, path, "a tensor")
     if spec.dtypes is not None:
