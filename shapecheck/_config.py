@@ -7,7 +7,7 @@ import contextvars
 import os
 from collections.abc import Iterator
 
-__all__ = ["checks_active", "disabled", "enabled_at_decoration"]
+__all__ = ["checks_active", "configure", "disabled", "enabled_at_decoration", "same_device_default"]
 
 _OFF_VALUES = frozenset({"0", "false", "no", "off"})
 
@@ -21,6 +21,28 @@ _disabled: contextvars.ContextVar[bool] = contextvars.ContextVar(
 def enabled_at_decoration() -> bool:
     """False when the environment says `SHAPECHECK=0` (or false/no/off)."""
     return os.environ.get("SHAPECHECK", "1").strip().lower() not in _OFF_VALUES
+
+
+_settings = {
+    "same_device": os.environ.get("SHAPECHECK_SAME_DEVICE", "0").strip().lower() not in _OFF_VALUES,
+}
+
+
+def configure(*, same_device: bool | None = None) -> None:
+    """Defaults for functions decorated from now on.
+
+    `same_device=True`: all tensors of one call (arguments and return) must
+    sit on one device; the environment variable `SHAPECHECK_SAME_DEVICE=1`
+    sets the same default.
+    """
+    if same_device is not None:
+        if not isinstance(same_device, bool):
+            raise TypeError(f"same_device must be a bool, got {same_device!r}")
+        _settings["same_device"] = same_device
+
+
+def same_device_default() -> bool:
+    return _settings["same_device"]
 
 
 def checks_active() -> bool:

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from jaxtyping import Float
 from torch import Tensor
 
-from shapecheck import AnnotationError
+import shapecheck
+from shapecheck import AnnotationError, ShapeError
 from shapecheck._runtime._values import Memo, check_value
 from shapecheck._spec import spec_of
 
@@ -73,3 +74,66 @@ def test_checker__agrees_on_dtypes(sx: str, shx: tuple[int, ...], dtype: torch.d
     y = torch.zeros(())
     scalar = Float[Tensor, ""]
     assert own_verdict(hint, scalar, x, y) == engine_verdict(hint, scalar, x, y)
+
+
+# ------------------------------------------------- the whole decorator, fast path
+
+FAMILIES = [jaxtyping.Float, jaxtyping.Int, jaxtyping.Shaped, jaxtyping.Bool]
+DTYPES = [torch.float32, torch.float16, torch.int64, torch.int32, torch.bool]
+
+
+@st.composite
+def tensor_hints(draw: st.DrawFn) -> object:
+    family = draw(st.sampled_from(FAMILIES))
+    return family[Tensor, draw(dim_strings())]
+
+
+@st.composite
+def hints(draw: st.DrawFn) -> object:
+    kind = draw(st.sampled_from(["tensor", "tensor", "pair", "tuple1"]))
+    if kind == "pair":
+        return tuple[draw(tensor_hints()), draw(tensor_hints())]  # type: ignore[misc]
+    if kind == "tuple1":
+        return tuple[draw(tensor_hints())]  # type: ignore[misc]
+    return draw(tensor_hints())
+
+
+tensors = st.builds(
+    lambda shape, dtype: torch.zeros(shape, dtype=dtype), shapes, st.sampled_from(DTYPES)
+)
+values = st.one_of(tensors, st.tuples(tensors), st.tuples(tensors, tensors))
+
+
+def decorator_verdict(fn: object) -> str:
+    try:
+        fn()  # type: ignore[operator]
+    except ShapeError:
+        return "fail"
+    except AnnotationError:
+        return "annotation"
+    return "pass"
+
+
+def reference_verdict(fn: object) -> str:
+    try:
+        fn()  # type: ignore[operator]
+    except jaxtyping.TypeCheckError:
+        return "fail"
+    except jaxtyping.AnnotationError:
+        return "annotation"
+    return "pass"
+
+
+@settings(max_examples=500, deadline=None)
+@given(hints(), hints(), hints(), values, values)
+def test_check__agrees_with_engine_on_random_signatures(
+    hx: object, hy: object, hr: object, x: object, y: object
+) -> None:
+    def f(x, y):  # type: ignore[no-untyped-def]
+        return y
+
+    f.__annotations__ = {"x": hx, "y": hy, "return": hr}
+    ours = shapecheck.check(f)
+    engine = jaxtyping.jaxtyped(typechecker=beartype)(f)
+    got = decorator_verdict(lambda: ours(x, y))
+    assert got == reference_verdict(lambda: engine(x, y)), (hx, hy, hr, x, y)

@@ -57,8 +57,9 @@ def dtypes_of(spec: TensorSpec) -> frozenset[torch.dtype] | None:
 class Emitter:
     """Collects the lines and constants of one generated function."""
 
-    def __init__(self, fail: str) -> None:
+    def __init__(self, fail: str, same_device: bool = False) -> None:
         self.fail = fail  # the statement that ends the check with a "no"
+        self.same_device = same_device  # every tensor on the device of the first, `_sc_dev`
         self.lines: list[str] = []
         self.namespace: dict[str, Any] = {
             "_sc_Tensor": torch.Tensor,
@@ -112,6 +113,10 @@ class Emitter:
 
     def _tensor(self, spec: TensorSpec, var: str, indent: int) -> None:
         self.check(indent, f"not isinstance({var}, _sc_Tensor)")
+        if self.same_device:
+            self.line(indent, "if _sc_dev is None:")
+            self.line(indent + 1, f"_sc_dev = {var}.device")
+            self.check(indent, f"{var}.device != _sc_dev")
         dtypes = dtypes_of(spec)
         if dtypes is not None:
             self.check(indent, f"{var}.dtype not in {self.const(dtypes, 'dtypes')}")

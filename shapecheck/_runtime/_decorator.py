@@ -29,7 +29,7 @@ from beartype import beartype
 from beartype.door import is_bearable
 from beartype.roar import BeartypeException
 
-from .._config import _disabled, enabled_at_decoration
+from .._config import _disabled, enabled_at_decoration, same_device_default
 from .._errors import AnnotationError, ShapeError
 from .._spec import (
     OtherSpec,
@@ -44,10 +44,17 @@ from .._spec import (
     walk_tensors,
 )
 from ._compile import Emitter, compile_value_checker, parameter_source
-from ._locals import LocalSite, _NotReady, instrument
-from ._values import Failure, Memo, check_value, describe_value
+from ._locals import LocalSite, _NotReady, instrument, local_annotations
+from ._values import (
+    Failure,
+    Memo,
+    check_value,
+    describe_value,
+    device_failure,
+    tensor_leaves,
+)
 
-__all__ = ["check", "checked_signature"]
+__all__ = ["check", "checked_signature", "mentions_tensor"]
 
 _T = TypeVar("_T")
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -57,15 +64,18 @@ _ENGINE_ERRORS = (jaxtyping.TypeCheckError, BeartypeException)
 
 
 @overload
-def check(obj: _T, /) -> _T: ...
+def check(obj: _T, /, *, same_device: bool | None = None) -> _T: ...
 @overload
-def check(obj: None = None, /) -> Callable[[_T], _T]: ...
-def check(obj: Any = None, /) -> Any:
+def check(obj: None = None, /, *, same_device: bool | None = None) -> Callable[[_T], _T]: ...
+def check(obj: Any = None, /, *, same_device: bool | None = None) -> Any:
     """Check the jaxtyping annotations of a function, a method or a whole class.
 
     On a class, every method whose annotations mention a tensor is checked,
     including `forward` of an `nn.Module`. With `SHAPECHECK=0` in the
     environment when decorating, the object is returned unchanged.
+
+    `same_device=True` also requires all tensors of a call, arguments and
+    return, to sit on one device (default: `shapecheck.configure`).
 
     Example
     ```python
@@ -82,15 +92,16 @@ def check(obj: Any = None, /) -> Any:
     ```
     """
     if obj is None:
-        return check
+        return functools.partial(check, same_device=same_device)
     if not enabled_at_decoration():
         return obj
+    options = _Options(same_device_default() if same_device is None else same_device)
     if isinstance(obj, type):
-        return _check_class(obj)
+        return _check_class(obj, options)
     if isinstance(obj, staticmethod | classmethod):
-        return type(obj)(_check_function(obj.__func__))
+        return type(obj)(_check_function(obj.__func__, None, options))
     if inspect.isfunction(obj) or inspect.ismethod(obj):
-        return _check_function(obj)
+        return _check_function(obj, None, options)
     raise TypeError(
         f"shapecheck.check decorates a function, a method or a class, not {type(obj).__qualname__}"
     )
@@ -102,7 +113,14 @@ def checked_signature(fn: Any) -> Signature | None:
     return get_plan().signature if callable(get_plan) else None
 
 
-def _check_class(cls: type[_T]) -> type[_T]:
+class _Options(typing.NamedTuple):
+    same_device: bool = False
+
+
+_DEFAULTS = _Options()
+
+
+def _check_class(cls: type[_T], options: _Options) -> type[_T]:
     # The class is not bound to its name yet: let its methods' annotations
     # refer to it all the same.
     localns = {cls.__name__: cls}
@@ -112,22 +130,26 @@ def _check_class(cls: type[_T]) -> type[_T]:
             continue
         if not getattr(function, "__annotations__", None):
             continue
-        if not _mentions_tensor(function, localns):
+        if not mentions_tensor(function, localns):
             continue
-        checked: Any = _check_function(function, localns)
+        checked: Any = _check_function(function, localns, options)
         if isinstance(member, staticmethod | classmethod):
             checked = type(member)(checked)
         setattr(cls, name, checked)
     return cls
 
 
-def _mentions_tensor(fn: Callable[..., Any], localns: dict[str, Any]) -> bool:
+def mentions_tensor(fn: Callable[..., Any], localns: dict[str, Any] | None = None) -> bool:
+    """Whether a function's signature or annotated locals mention a tensor."""
     try:
-        return signature_of(fn, localns).has_tensors
+        if signature_of(fn, localns).has_tensors:
+            return True
     except AnnotationError as error:
         if getattr(error, "unresolved", False):
             return True  # a forward reference: resolved on first call
         raise
+    found = local_annotations(fn, localns)
+    return found is not None and bool(found[2])
 
 
 # ------------------------------------------------------------------ the frames
@@ -145,7 +167,8 @@ _frames = _Frames()
 
 def _checks_off() -> bool:
     # While torch.compile traces, checks are skipped: see docs/runtime.md.
-    return _disabled.get() or torch.compiler.is_compiling()
+    # is_compiling() first: torch.compile does not trace a ContextVar lookup.
+    return torch.compiler.is_compiling() or _disabled.get()
 
 
 # -------------------------------------------------------------------- the plan
@@ -154,9 +177,12 @@ def _checks_off() -> bool:
 class _Plan:
     """What one checked function needs at call time, built once."""
 
-    def __init__(self, fn: Callable[..., Any], name: str, localns: dict[str, Any] | None) -> None:
+    def __init__(
+        self, fn: Callable[..., Any], name: str, localns: dict[str, Any] | None, options: _Options
+    ) -> None:
         self.fn = fn
         self.name = name
+        self.same_device = options.same_device
         self.signature = signature_of(fn, localns)
         hints = self.signature.hints
         parameters = [
@@ -170,7 +196,7 @@ class _Plan:
         self.body = fn
         self.sites: tuple[LocalSite, ...] = ()
         self.site_checkers: tuple[Callable[[Any, Memo], bool], ...] = ()
-        instrumented = instrument(fn, self.local_hook)
+        instrumented = instrument(fn, self.local_hook, localns)
         if instrumented is not None:
             self.body, self.sites = instrumented
             self.site_checkers = tuple(
@@ -192,13 +218,13 @@ class _Plan:
         )
         return _engine(self.fn, inspect.Signature(with_return))
 
-    def local_hook(self, k: int, value: Any) -> None:
+    def local_hook(self, k: int, value: Any, line: int) -> None:
         stack = _frames.stack
         if not stack:
             return
         memo = stack[-1]
         if not self.site_checkers[k](value, memo):
-            _local_failure(self, self.sites[k], value, memo)
+            _local_failure(self, self.sites[k], value, memo, line)
 
     # The slow path: explain, then defer to the engine.
 
@@ -213,6 +239,20 @@ class _Plan:
         bound.apply_defaults()
         return dict(bound.arguments)
 
+    def check_devices(self, arguments: dict[str, Any], *returned: Any) -> None:
+        if not self.same_device:
+            return
+        leaves = [
+            leaf
+            for spec, path, value in _argument_items(self, arguments)
+            for leaf in tensor_leaves(spec, value, path)
+        ]
+        if returned and self.signature.returns is not None:
+            leaves += tensor_leaves(self.signature.returns, returned[0], "return")
+        failure = device_failure(leaves)
+        if failure is not None:
+            raise _shape_error(self.name, failure) from None
+
     def slow_call(self, *args: Any, **kwargs: Any) -> Any:
         try:
             arguments = self.bind(args, kwargs)
@@ -220,6 +260,7 @@ class _Plan:
             return self.fn(*args, **kwargs)  # let Python report the bad call itself
         memo = self.slow_memo(arguments)
         _check_arguments(self, arguments, memo)
+        self.check_devices(arguments)
         _run_engine(self, self.engine_args, args, kwargs, arguments)
         stack = _frames.stack
         stack.append(memo)
@@ -237,6 +278,7 @@ class _Plan:
             failure = _checked(self.signature.returns, out, "return", memo)
             if failure is not None:
                 raise _shape_error(self.name, failure) from None
+        self.check_devices(arguments, out)
         if self.engine_full is not None:
             _run_engine(
                 self, self.engine_full, args, {**kwargs, _RETURN: out}, {**arguments, "return": out}
@@ -301,7 +343,7 @@ def _keeping_random_state(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> 
 
 def _generate(plan: _Plan) -> Callable[..., Any]:
     """The fast wrapper: the function's own parameters, checks inline."""
-    e = Emitter("return _sc_slow(%CALL%)")
+    e = Emitter("return _sc_slow(%CALL%)", same_device=plan.same_device)
     params, call = parameter_source(plan.inspected, e)
     e.namespace.update(
         _sc_off=_checks_off,
@@ -325,6 +367,8 @@ def _generate(plan: _Plan) -> Callable[..., Any]:
         )
     e.line(1, f"_sc_m = _sc_Memo({arguments})")
     e.line(1, "_sc_d = _sc_m.single")
+    if plan.same_device:
+        e.line(1, "_sc_dev = None")
     if plan.method:
         e.line(1, "_sc_bind(self, _sc_m)")
     stubbed = [
@@ -392,13 +436,15 @@ def _uses_arguments(plan: _Plan) -> bool:
     return False
 
 
-def _check_function(fn: _F, localns: dict[str, Any] | None = None) -> _F:
+def _check_function(
+    fn: _F, localns: dict[str, Any] | None = None, options: _Options = _DEFAULTS
+) -> _F:
     if hasattr(fn, "__shapecheck__"):
         return fn
     name = getattr(fn, "__qualname__", repr(fn)) + "()"
     plan: _Plan | None = None
     try:
-        plan = _Plan(fn, name, localns)
+        plan = _Plan(fn, name, localns, options)
     except AnnotationError as error:
         if not getattr(error, "unresolved", False):
             raise
@@ -408,7 +454,7 @@ def _check_function(fn: _F, localns: dict[str, Any] | None = None) -> _F:
     def get_plan() -> _Plan:
         nonlocal plan
         if plan is None:
-            plan = _Plan(fn, name, localns)
+            plan = _Plan(fn, name, localns, options)
         return plan
 
     if plan is not None:
@@ -485,20 +531,23 @@ def _culprit(
         for leaf, _ in walk_tensors(root_spec, root):
             memo = plan.slow_memo(arguments)
             memo.skip = leaf
-            if any(_checked(s, v, p, memo) is not None for s, p, v in items):
-                continue
-            memo.skip = None
-            failure = None
-            for spec, path, item in items:
-                failure = _checked(spec, item, path, memo)
-                if failure is not None:
-                    break
+            try:
+                if any(check_value(s, v, p, memo) is not None for s, p, v in items):
+                    continue
+                memo.skip = None
+                failure = None
+                for spec, path, item in items:
+                    failure = check_value(spec, item, path, memo)
+                    if failure is not None:
+                        break
+            except AnnotationError:
+                continue  # without that tensor, a symbolic dim has nothing to refer to
             if failure is not None and failure.path == leaf and failure.permutation is not None:
                 candidates.append(failure)
     return candidates[0] if len(candidates) == 1 else None
 
 
-def _local_failure(plan: _Plan, site: LocalSite, value: Any, fast: Memo) -> None:
+def _local_failure(plan: _Plan, site: LocalSite, value: Any, fast: Memo, line: int) -> None:
     """Explain a failed local check, against dims bound with their origins."""
     arguments = fast.arguments or {}
     memo = plan.slow_memo(arguments)
@@ -513,7 +562,8 @@ def _local_failure(plan: _Plan, site: LocalSite, value: Any, fast: Memo) -> None
         return
     filename = plan.fn.__code__.co_filename
     error = _shape_error(plan.name, failure)
-    error.location = f"local variable, line {site.line} of {filename}"
+    declared = f", declared at line {site.line}" if site.line != line else ""
+    error.location = f"local variable, line {line} of {filename}{declared}"
     error.args = (error._format(),)
     raise error from None
 

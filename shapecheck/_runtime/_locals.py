@@ -47,7 +47,8 @@ def _function_node(fn: Callable[..., Any]) -> tuple[ast.FunctionDef | ast.AsyncF
         raise OSError("not a def statement")
     if node.name != fn.__code__.co_name:
         raise OSError("source does not match the function")
-    return node, fn.__code__.co_firstlineno - node.lineno
+    first = node.decorator_list[0].lineno if node.decorator_list else node.lineno
+    return node, fn.__code__.co_firstlineno - first
 
 
 def _own_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
@@ -69,7 +70,7 @@ def _own_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
 
 
 def local_annotations(
-    fn: Callable[..., Any],
+    fn: Callable[..., Any], localns: dict[str, Any] | None = None
 ) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef, int, dict[str, LocalSite]] | None:
     """The annotated tensor locals of `fn`, or None when its source is unavailable."""
     if hasattr(fn, "__wrapped__"):
@@ -87,14 +88,16 @@ def local_annotations(
             continue
         text = ast.unparse(stmt.annotation)
         try:
-            hint = eval(
-                compile(ast.Expression(stmt.annotation), "<annotation>", "eval"),  # noqa: S307
-                fn.__globals__,
-            )
+            expression = compile(ast.Expression(stmt.annotation), "<annotation>", "eval")
+            hint = eval(expression, fn.__globals__, localns)  # noqa: S307
             if isinstance(hint, str):
-                hint = eval(hint, fn.__globals__)  # noqa: S307
+                hint = eval(hint, fn.__globals__, localns)  # noqa: S307
         except AnnotationError:
             raise
+        except NameError:
+            # Not resolvable here (a name defined later): mypy reports a
+            # misspelt one; the local is left unchecked.
+            continue
         except Exception as error:  # noqa: BLE001  (the annotation is the user's code)
             raise AnnotationError(
                 f"{fn.__qualname__}, local {name!r} (line {stmt.lineno + offset}): "
@@ -122,17 +125,23 @@ def _bound_names(target: ast.expr) -> Iterator[str]:
 
 
 class _Instrument(ast.NodeTransformer):
-    def __init__(self, index: dict[str, int]) -> None:
+    def __init__(self, index: dict[str, int], offset: int) -> None:
         self.index = index
+        self.offset = offset  # from line numbers in the parsed source to the file's
 
-    def _checks(self, names: Iterator[str], like: ast.stmt) -> list[ast.stmt]:
+    def _checks(self, names: Iterator[str], like: ast.stmt, line: int) -> list[ast.stmt]:
+        """Calls that check each annotated name in `names`, bound at `line`."""
         calls: list[ast.stmt] = []
         for name in dict.fromkeys(names):
             if name in self.index:
                 call = ast.Expr(
                     ast.Call(
                         func=ast.Name(_HOOK, ast.Load()),
-                        args=[ast.Constant(self.index[name]), ast.Name(name, ast.Load())],
+                        args=[
+                            ast.Constant(self.index[name]),
+                            ast.Name(name, ast.Load()),
+                            ast.Constant(line + self.offset),
+                        ],
                         keywords=[],
                     )
                 )
@@ -158,7 +167,7 @@ class _Instrument(ast.NodeTransformer):
             elif isinstance(old, ast.AST):
                 setattr(node, field, self.visit(old))
         if isinstance(node, ast.For | ast.AsyncFor):
-            node.body[:0] = self._checks(_bound_names(node.target), node.body[0])
+            node.body[:0] = self._checks(_bound_names(node.target), node.body[0], node.lineno)
         if isinstance(node, ast.With | ast.AsyncWith):
             names = (
                 n
@@ -166,21 +175,25 @@ class _Instrument(ast.NodeTransformer):
                 if item.optional_vars is not None
                 for n in _bound_names(item.optional_vars)
             )
-            node.body[:0] = self._checks(names, node.body[0])
+            node.body[:0] = self._checks(names, node.body[0], node.lineno)
         return node
 
     def _after(self, stmt: ast.stmt) -> list[ast.stmt]:
         if isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
-            return self._checks(_bound_names(stmt.target), stmt)
+            return self._checks(_bound_names(stmt.target), stmt, stmt.lineno)
         if isinstance(stmt, ast.Assign):
-            return self._checks((n for t in stmt.targets for n in _bound_names(t)), stmt)
+            return self._checks(
+                (n for t in stmt.targets for n in _bound_names(t)), stmt, stmt.lineno
+            )
         if isinstance(stmt, ast.AugAssign):
-            return self._checks(_bound_names(stmt.target), stmt)
+            return self._checks(_bound_names(stmt.target), stmt, stmt.lineno)
         return []
 
 
 def instrument(
-    fn: Callable[..., Any], hook: Callable[[int, Any], None]
+    fn: Callable[..., Any],
+    hook: Callable[[int, Any, int], None],
+    localns: dict[str, Any] | None = None,
 ) -> tuple[Callable[..., Any], tuple[LocalSite, ...]] | None:
     """`fn` recompiled with a call to `hook(k, value)` after each bind of an annotated local.
 
@@ -190,7 +203,7 @@ def instrument(
         return None
     if inspect.isasyncgenfunction(fn):
         return None
-    found = local_annotations(fn)
+    found = local_annotations(fn, localns)
     if found is None:
         return None
     node, offset, sites = found
@@ -198,7 +211,7 @@ def instrument(
         return None
     index = {name: k for k, name in enumerate(sites)}
     node.decorator_list = []
-    node = _Instrument(index).generic_visit(node)  # type: ignore[assignment]
+    node = _Instrument(index, offset).generic_visit(node)  # type: ignore[assignment]
     freevars = fn.__code__.co_freevars
     try:
         cells = [cell.cell_contents for cell in fn.__closure__ or ()]

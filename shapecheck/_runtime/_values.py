@@ -11,6 +11,7 @@ Reading `tensor.shape` and `tensor.dtype` never synchronises a device.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +35,14 @@ from .._spec import (
     Variadic,
 )
 
-__all__ = ["Failure", "Memo", "check_value", "describe_value"]
+__all__ = [
+    "Failure",
+    "Memo",
+    "check_value",
+    "describe_value",
+    "device_failure",
+    "tensor_leaves",
+]
 
 
 class Memo:
@@ -126,6 +134,48 @@ def check_value(spec: Spec, value: Any, path: str, memo: Memo) -> Failure | None
                 return failure
         return None
     return _check_union(spec, value, path, memo)
+
+
+def tensor_leaves(spec: Spec, value: Any, path: str) -> Iterator[tuple[str, torch.Tensor]]:
+    """The tensors of a value that matched `spec`, with their paths."""
+    if isinstance(value, torch.Tensor):
+        if isinstance(spec, TensorSpec | UnionSpec):
+            yield path, value
+    elif isinstance(spec, TupleSpec) and isinstance(value, tuple):
+        for index, (item_spec, item) in enumerate(zip(spec.items, value, strict=False)):
+            yield from tensor_leaves(item_spec, item, f"{path}[{index}]")
+    elif isinstance(spec, SequenceSpec) and isinstance(value, tuple | list):
+        for index, item in enumerate(value):
+            yield from tensor_leaves(spec.item, item, f"{path}[{index}]")
+    elif isinstance(spec, FieldsSpec) and isinstance(value, spec.cls):
+        for name, field_spec in spec.fields:
+            yield from tensor_leaves(field_spec, getattr(value, name), f"{path}.{name}")
+    elif isinstance(spec, UnionSpec) and isinstance(value, tuple | list):
+        for option in spec.options:
+            if isinstance(option, TupleSpec | SequenceSpec):
+                yield from tensor_leaves(option, value, path)
+                return
+
+
+def device_failure(leaves: list[tuple[str, torch.Tensor]]) -> Failure | None:
+    """The odd one out when the tensors of one call sit on different devices."""
+    devices = [tensor.device for _, tensor in leaves]
+    if len(set(devices)) <= 1:
+        return None
+    counts = {device: devices.count(device) for device in devices}
+    majority = max(counts, key=lambda device: (counts[device], -devices.index(device)))
+    on_majority = [path for path, tensor in leaves if tensor.device == majority]
+    for path, tensor in leaves:
+        if tensor.device != majority:
+            shown = ", ".join(on_majority[:3]) + (", ..." if len(on_majority) > 3 else "")
+            return Failure(
+                path,
+                f"a tensor on {majority}",
+                describe_value(tensor),
+                f"{path} is on {tensor.device}, but the other tensors of the call are on "
+                f"{majority} ({shown})",
+            )
+    return None
 
 
 def _check_union(spec: UnionSpec, value: Any, path: str, memo: Memo) -> Failure | None:
