@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, NamedTuple
 
+import jaxtyping
 import pytest
 import torch
 from jaxtyping import Float, Int, Shaped
@@ -233,7 +234,10 @@ def test_check__violation(case: Violation) -> None:
     for fragment in case.fragments:
         assert re.search(fragment, message), (fragment, message)
     assert isinstance(error, TypeError)
-    assert error.__cause__ is None and error.__suppress_context__
+    # Raised from the engine's verdict, or from None where only shapecheck
+    # looks (NamedTuple fields, Size ints): the context is never shown.
+    assert error.__suppress_context__
+    assert error.__cause__ is None or isinstance(error.__cause__, jaxtyping.TypeCheckError)
 
 
 def test_check__whole_message_and_fields() -> None:
@@ -256,6 +260,17 @@ def test_check__whole_message_and_fields() -> None:
         11,
     )
     assert error.permutation == (1, 0)
+
+
+def test_shape_error__keeps_the_engine_text_as_cause() -> None:
+    with pytest.raises(ShapeError) as info:
+        step(f32(S, B, V), (f32(H, B), f32(H, B)), GOOD_PAIR)
+    cause = info.value.__cause__
+    assert isinstance(cause, jaxtyping.TypeCheckError)
+    assert "state" in str(cause)
+    with pytest.raises(ShapeError) as info:
+        step(f32(S, B, V), (f32(B, H), f32(B, H)), Pair(f32(H, V), f32(H)))
+    assert info.value.__cause__ is None  # the engine does not look into NamedTuple fields
 
 
 def test_shape_error__pickles_with_its_fields() -> None:

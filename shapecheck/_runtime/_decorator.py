@@ -253,13 +253,30 @@ class _Plan:
         if failure is not None:
             raise _shape_error(self.name, failure) from None
 
+    def engine_cause(
+        self, engine: Callable[..., Any] | None, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> BaseException | None:
+        """The engine's own error for the same call, kept as the `__cause__`."""
+        if engine is None:
+            return None
+        try:
+            _keeping_random_state(engine, *args, **kwargs)
+        except Exception as error:  # noqa: BLE001  (whatever the engine says is kept)
+            error.__traceback__ = None
+            return error
+        return None
+
     def slow_call(self, *args: Any, **kwargs: Any) -> Any:
         try:
             arguments = self.bind(args, kwargs)
         except TypeError:
             return self.fn(*args, **kwargs)  # let Python report the bad call itself
         memo = self.slow_memo(arguments)
-        _check_arguments(self, arguments, memo)
+        failure = _check_arguments(self, arguments, memo)
+        if failure is not None:
+            raise _shape_error(self.name, failure) from self.engine_cause(
+                self.engine_args, args, kwargs
+            )
         self.check_devices(arguments)
         _run_engine(self, self.engine_args, args, kwargs, arguments)
         stack = _frames.stack
@@ -273,11 +290,13 @@ class _Plan:
     def slow_return(self, out: Any, *args: Any, **kwargs: Any) -> Any:
         arguments = self.bind(args, kwargs)
         memo = self.slow_memo(arguments)
-        _check_arguments(self, arguments, memo)
-        if self.signature.returns is not None:
+        failure = _check_arguments(self, arguments, memo)
+        if failure is None and self.signature.returns is not None:
             failure = _checked(self.signature.returns, out, "return", memo)
-            if failure is not None:
-                raise _shape_error(self.name, failure) from None
+        if failure is not None:
+            raise _shape_error(self.name, failure) from self.engine_cause(
+                self.engine_full, args, {**kwargs, _RETURN: out}
+            )
         self.check_devices(arguments, out)
         if self.engine_full is not None:
             _run_engine(
@@ -506,13 +525,15 @@ def _argument_items(plan: _Plan, arguments: dict[str, Any]) -> list[tuple[Spec, 
     return items
 
 
-def _check_arguments(plan: _Plan, arguments: dict[str, Any], memo: Memo) -> None:
+def _check_arguments(plan: _Plan, arguments: dict[str, Any], memo: Memo) -> Failure | None:
+    """The first failing argument, or the culprit behind it."""
     items = _argument_items(plan, arguments)
     for spec, path, value in items:
         failure = _checked(spec, value, path, memo)
         if failure is not None:
             culprit = _culprit(plan, arguments, items) if failure.dim is not None else None
-            raise _shape_error(plan.name, culprit or failure) from None
+            return culprit or failure
+    return None
 
 
 def _culprit(
@@ -551,8 +572,7 @@ def _local_failure(plan: _Plan, site: LocalSite, value: Any, fast: Memo, line: i
     """Explain a failed local check, against dims bound with their origins."""
     arguments = fast.arguments or {}
     memo = plan.slow_memo(arguments)
-    for spec, path, item in _argument_items(plan, arguments):
-        _checked(spec, item, path, memo)
+    _check_arguments(plan, arguments, memo)
     for dim_name, size in fast.single.items():
         if dim_name not in memo.single:
             memo.single[dim_name] = size
