@@ -16,6 +16,8 @@ pytestmark = [
 B, S, V, H = 3, 5, 7, 11
 
 
+# torch says its sync debug mode is a prototype, with a warning on every switch.
+@pytest.mark.filterwarnings("ignore:Synchronization debug mode is a prototype")
 def test_lstm__checked_on_cuda_without_sync() -> None:
     params = get_lstm_params(V, H, "cuda")
     state = init_lstm_state(B, H, "cuda")
