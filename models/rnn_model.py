@@ -15,7 +15,7 @@ state the layer keeps, so that each `forward` is annotated exactly:
 - `RNNModelHC` for `nn.LSTM`: the state is a pair `(H, C)` of those.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, cast
 
 import torch
@@ -25,7 +25,12 @@ from torch import Tensor, nn
 
 from shapecheck import check
 
-from .dims import BatchSize, Device, Hidden
+from .dims import BatchSize, Device, Hidden, shapes
+from .gru import get_params as get_gru_params
+from .gru import gru, init_gru_state
+from .lstm import get_lstm_params, init_lstm_state, lstm
+from .rnn import get_params as get_rnn_params
+from .rnn import init_rnn_state, rnn
 
 __all__ = ["RNNModel", "RNNModelH", "RNNModelHC", "RNNModelScratch", "ScratchState"]
 
@@ -200,3 +205,61 @@ def _validate_layer(rnn_layer: object, vocab_size: int) -> None:
         )
     if isinstance(rnn_layer, nn.LSTM) and rnn_layer.proj_size:
         raise ValueError("RNNModel does not support LSTM projections (proj_size > 0)")
+
+
+# Example instances for `shapecheck docs` and `shapecheck verify`: every
+# RNNModel variant, and the three scratch models. The docs run the first one
+# of each class: a two-layer bidirectional LSTM (the widest head, the pair
+# state) and a one-layer GRU (the tensor state).
+_LAYERS: tuple[tuple[type[nn.RNN | nn.GRU | nn.LSTM], int, bool], ...] = (
+    (nn.LSTM, 2, True),
+    (nn.GRU, 1, False),
+    *(
+        (kind, layers, bidirectional)
+        for layers, bidirectional in ((1, False), (2, True), (3, False), (1, True))
+        for kind in (nn.LSTM, nn.GRU, nn.RNN)
+        if (kind, layers, bidirectional) not in ((nn.LSTM, 2, True), (nn.GRU, 1, False))
+    ),
+)
+
+
+def _register_rnn_model(
+    kind: type[nn.RNN | nn.GRU | nn.LSTM], layers: int, bidirectional: bool
+) -> None:
+    cls = RNNModelHC if kind is nn.LSTM else RNNModelH
+    directions = "bidirectional" if bidirectional else "unidirectional"
+    plural = "s" if layers > 1 else ""
+    name = f"RNNModel(nn.{kind.__name__}, {layers} layer{plural}, {directions})"
+
+    @shapes.factory(name, cls)
+    def build(sizes: Mapping[str, int], device: str) -> RNNModel:
+        layer = kind(
+            sizes["vocab"],
+            sizes["hiddens"],
+            num_layers=layers,
+            bidirectional=bidirectional,
+            device=device,
+        )
+        return RNNModel(layer, sizes["vocab"])
+
+
+for _kind, _layers, _bidirectional in _LAYERS:
+    _register_rnn_model(_kind, _layers, _bidirectional)
+
+
+def _register_scratch(
+    name: str,
+    get_params: Callable[..., Any],
+    init_state: Callable[..., Any],
+    forward_fn: Callable[..., Any],
+) -> None:
+    @shapes.factory(f"RNNModelScratch({name})", RNNModelScratch)
+    def build(sizes: Mapping[str, int], device: str) -> RNNModelScratch:
+        return RNNModelScratch(
+            sizes["vocab"], sizes["hiddens"], device, get_params, init_state, forward_fn
+        )
+
+
+_register_scratch("lstm", get_lstm_params, init_lstm_state, lstm)
+_register_scratch("gru", get_gru_params, init_gru_state, gru)
+_register_scratch("rnn", get_rnn_params, init_rnn_state, rnn)

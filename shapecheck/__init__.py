@@ -9,6 +9,7 @@ from ._config import configure as configure
 from ._config import disabled as disabled
 from ._errors import AnnotationError as AnnotationError
 from ._errors import ShapeError as ShapeError
+from ._registry import Registry as Registry
 from ._runtime import check as check
 from ._runtime import checked_signature as checked_signature
 from ._runtime import install as install
@@ -20,6 +21,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AnnotationError",
+    "Registry",
     "ShapeError",
     "Size",
     "__version__",

@@ -7,9 +7,11 @@ argument, a target that does not exist or does not import).
 from __future__ import annotations
 
 import argparse
+import difflib
 import sys
 import traceback
 from collections.abc import Sequence
+from pathlib import Path
 from typing import NoReturn
 
 from . import __version__
@@ -34,6 +36,40 @@ def _parser() -> _Parser:
     parser.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
+    docs = commands.add_parser(
+        "docs",
+        help="write the shape reference of TARGET from its annotations",
+        description="Write the shape reference of TARGET: every function's arguments, "
+        "returns and annotated intermediates, relations, flow diagrams and a glossary.",
+    )
+    docs.add_argument(
+        "target",
+        metavar="TARGET",
+        help="a module or package (models), a file path, or module:object",
+    )
+    docs.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write to FILE (SVGs go to a folder named after it); default: stdout",
+    )
+    docs.add_argument(
+        "--format",
+        choices=("markdown", "html"),
+        default="markdown",
+        help="markdown (with SVG files and Mermaid blocks) or one standalone "
+        "HTML page (default: markdown)",
+    )
+    docs.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 with a diff if FILE is not what would be generated",
+    )
+    docs.add_argument(
+        "--example",
+        metavar="NAME",
+        help="the registered example sizes to show (default: the first)",
+    )
     show = commands.add_parser(
         "show", help="list every checked function of TARGET with its tensor shapes"
     )
@@ -58,16 +94,78 @@ def _show(target: str) -> int:
     return EXIT_OK
 
 
+def _docs(args: argparse.Namespace) -> int:
+    from .docs import render  # the docs generator is not needed by the other commands
+
+    output = Path(args.output) if args.output else None
+    if args.check and output is None:
+        raise _UsageError("--check needs -o FILE: the file to compare with")
+    svg_dir = output.stem if output is not None and args.format == "markdown" else None
+    try:
+        page = render(args.target, format=args.format, example=args.example, svg_dir=svg_dir)
+    except KeyError as error:  # an unknown --example
+        raise _UsageError(f"--example: {error.args[0]}") from None
+    for problem in page.problems:
+        print(f"shapecheck docs: {problem}", file=sys.stderr)
+    status = EXIT_VIOLATION if page.problems else EXIT_OK
+    if output is None:
+        sys.stdout.write(page.text)
+        return status
+    wanted = {output: page.text} | {output.parent / name: text for name, text in page.files.items()}
+    stale = []
+    if svg_dir is not None and (output.parent / svg_dir).is_dir():
+        stale = [p for p in sorted((output.parent / svg_dir).glob("*.svg")) if p not in wanted]
+    if args.check:
+        return _check_files(wanted, stale) or status
+    for path, text in wanted.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    for path in stale:
+        path.unlink()
+    print(f"wrote {output} and {len(page.files)} diagrams", file=sys.stderr)
+    return status
+
+
+def _check_files(wanted: dict[Path, str], stale: list[Path]) -> int:
+    """Print a unified diff of every file that differs; 1 if any does."""
+    differs = False
+    for path, text in wanted.items():
+        current = path.read_text(encoding="utf-8") if path.exists() else ""
+        if current != text:
+            differs = True
+            sys.stdout.writelines(
+                difflib.unified_diff(
+                    current.splitlines(keepends=True),
+                    text.splitlines(keepends=True),
+                    fromfile=f"{path} (committed)",
+                    tofile=f"{path} (generated)",
+                )
+            )
+    for path in stale:
+        differs = True
+        print(f"{path}: no longer generated")
+    if differs:
+        print("shapecheck docs: out of date; regenerate without --check", file=sys.stderr)
+        return EXIT_VIOLATION
+    return EXIT_OK
+
+
+class _UsageError(Exception):
+    """A wrong argument found after parsing; exit status 2."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
         if args.command == "show":
             return _show(args.target)
+        if args.command == "docs":
+            return _docs(args)
     except BrokenPipeError:
         sys.stderr.close()  # the reader went away (`| head`): not an error
         return EXIT_OK
-    except (TargetError, AnnotationError) as error:
+    except (TargetError, AnnotationError, _UsageError) as error:
         if args.debug:
             traceback.print_exc()
         print(f"shapecheck {args.command}: error: {error}", file=sys.stderr)

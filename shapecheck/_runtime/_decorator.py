@@ -15,12 +15,13 @@ Annotated locals are checked through `_locals`, against the same dims.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import random
 import threading
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar, overload
 
 import jaxtyping
@@ -54,7 +55,13 @@ from ._values import (
     tensor_leaves,
 )
 
-__all__ = ["check", "checked_signature", "mentions_tensor"]
+__all__ = [
+    "check",
+    "checked_signature",
+    "mentions_tensor",
+    "plan_for",
+    "recording",
+]
 
 _T = TypeVar("_T")
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -155,11 +162,17 @@ def mentions_tensor(fn: Callable[..., Any], localns: dict[str, Any] | None = Non
 # ------------------------------------------------------------------ the frames
 
 
+Record = tuple["_Plan", str, int, Any, Any]
+
+
 class _Frames(threading.local):
     """Per thread: the memos of the checked calls in progress, innermost last."""
 
     def __init__(self) -> None:
         self.stack: list[Memo] = []
+        # While documenting: (plan, local name, line, value, self or None) for
+        # each local checked.
+        self.recorder: list[Record] | None = None
 
 
 _frames = _Frames()
@@ -225,6 +238,10 @@ class _Plan:
         memo = stack[-1]
         if not self.site_checkers[k](value, memo):
             _local_failure(self, self.sites[k], value, memo, line)
+        recorder = _frames.recorder
+        if recorder is not None:
+            owner = memo.arguments.get("self") if memo.arguments else None
+            recorder.append((self, self.sites[k].name, line, value, owner))
 
     # The slow path: explain, then defer to the engine.
 
@@ -487,6 +504,27 @@ def _check_function(
     checked.__shapecheck__ = True  # type: ignore[attr-defined]
     checked.__shapecheck_plan__ = get_plan  # type: ignore[attr-defined]
     return typing.cast(_F, checked)
+
+
+def plan_for(fn: Callable[..., Any], localns: dict[str, Any] | None = None) -> _Plan:
+    """The plan of a checked function, or a new one for a function nobody checked."""
+    get_plan = getattr(fn, "__shapecheck_plan__", None)
+    if callable(get_plan):
+        plan: _Plan = get_plan()
+        return plan
+    return _Plan(fn, getattr(fn, "__qualname__", repr(fn)) + "()", localns, _DEFAULTS)
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[list[Record]]:
+    """Record every annotated local checked in this thread inside the block."""
+    previous = _frames.recorder
+    records: list[Record] = []
+    _frames.recorder = records
+    try:
+        yield records
+    finally:
+        _frames.recorder = previous
 
 
 # ---------------------------------------------------------- the slow path

@@ -15,6 +15,7 @@ already wrapped by another decorator keep their locals unchecked.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import inspect
 import textwrap
 from collections.abc import Callable, Iterator
@@ -37,6 +38,9 @@ class LocalSite:
     spec: Spec
     line: int
     annotation: str
+    # Each statement that gives it a value: (line, source of the value, a short
+    # label of the operation for diagrams), in source order.
+    bindings: tuple[tuple[int, str, str], ...] = ()
 
 
 def _function_node(fn: Callable[..., Any]) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef, int]:
@@ -111,7 +115,63 @@ def local_annotations(
             ) from None
         if contains_tensor(spec):
             sites[name] = LocalSite(name, spec, stmt.lineno + offset, text)
+    for stmt in _own_statements(node.body):
+        for name, line, value in _bindings(stmt):
+            site = sites.get(name)
+            if site is not None:
+                binding = (line + offset, value, _op_label(stmt))
+                sites[name] = dataclasses.replace(site, bindings=(*site.bindings, binding))
     return node, offset, sites
+
+
+def _bindings(stmt: ast.stmt) -> Iterator[tuple[str, int, str]]:
+    """(name, line, source of the value) for each name a statement binds."""
+    if isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+        yield from ((n, stmt.lineno, ast.unparse(stmt.value)) for n in _bound_names(stmt.target))
+    elif isinstance(stmt, ast.Assign):
+        value = ast.unparse(stmt.value)
+        for target in stmt.targets:
+            yield from ((n, stmt.lineno, value) for n in _bound_names(target))
+    elif isinstance(stmt, ast.AugAssign):
+        value = (
+            f"{ast.unparse(stmt.target)} {_AUG.get(type(stmt.op), '?')}= {ast.unparse(stmt.value)}"
+        )
+        yield from ((n, stmt.lineno, value) for n in _bound_names(stmt.target))
+    elif isinstance(stmt, ast.For | ast.AsyncFor):
+        value = f"for {ast.unparse(stmt.target)} in {ast.unparse(stmt.iter)}"
+        yield from ((n, stmt.lineno, value) for n in _bound_names(stmt.target))
+    elif isinstance(stmt, ast.With | ast.AsyncWith):
+        for item in stmt.items:
+            if item.optional_vars is not None:
+                value = ast.unparse(item.context_expr)
+                yield from ((n, stmt.lineno, value) for n in _bound_names(item.optional_vars))
+
+
+_AUG = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.MatMult: "@"}
+# Method calls that only convert: the label names the call they convert.
+_CONVERSIONS = frozenset({"to", "type", "float", "long", "int", "double", "contiguous"})
+
+
+def _op_label(stmt: ast.stmt) -> str:
+    if isinstance(stmt, ast.For | ast.AsyncFor):
+        return f"for each of {ast.unparse(stmt.iter)}"
+    value = getattr(stmt, "value", None)
+    if isinstance(stmt, ast.With | ast.AsyncWith):
+        value = stmt.items[0].context_expr
+    if not isinstance(value, ast.expr):
+        return ""
+    while isinstance(value, ast.Call):
+        func = value.func
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr in _CONVERSIONS
+            and isinstance(func.value, ast.Call)
+        ):
+            value = func.value
+            continue
+        return ast.unparse(func)
+    text = ast.unparse(value)
+    return text if len(text) <= 28 else text[:27] + "…"
 
 
 def _bound_names(target: ast.expr) -> Iterator[str]:

@@ -1,0 +1,660 @@
+"""Target -> Report: every annotated function, its shapes, and what a meta run observed.
+
+Functions are found whether or not they are decorated with `check`: any
+function or method whose signature or locals carry a jaxtyping annotation is
+documented. Concrete sizes are never computed by hand: each function runs on
+the meta device at the package's example sizes, and the shapes observed at
+its arguments, its return value and every annotated local are recorded.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import torch
+
+from .._errors import AnnotationError
+from .._registry import Registry
+from .._runtime._decorator import plan_for, recording
+from .._runtime._locals import LocalSite, local_annotations
+from .._runtime._values import tensor_leaves
+from .._spec import (
+    FieldsSpec,
+    SequenceSpec,
+    Signature,
+    SizeSpec,
+    Spec,
+    Symbolic,
+    TensorSpec,
+    TupleSpec,
+    UnionSpec,
+    Variadic,
+    signature_of,
+)
+from .._synth import SynthError, synth_arguments
+from .._target import load_modules
+from ._model import (
+    Example,
+    Flow,
+    FlowNode,
+    FunctionDoc,
+    GlossaryEntry,
+    Intermediate,
+    ModuleDoc,
+    Report,
+    Row,
+)
+
+__all__ = ["build_report"]
+
+_DEVICE = "meta"
+
+
+def build_report(target: str, example: str | None = None) -> Report:
+    """Everything the docs of `target` say, ready to render."""
+    modules, attribute = load_modules(target)
+    root = _root_of(modules[0])
+    registry = _merged_registry(modules)
+    chosen: Example | None = None
+    sizes: dict[str, int] = {}
+    if example is not None or registry.example_names:
+        name = example if example is not None else registry.example_names[0]
+        sizes = registry.example(name)
+        chosen = Example(name, tuple(sizes.items()))
+    problems: list[str] = []
+    module_docs = []
+    for module in modules:
+        documented = [
+            doc
+            for owner, member, localns in _members(module, attribute)
+            if (doc := _document(member, owner, localns, root, registry, sizes, chosen, problems))
+        ]
+        if documented:
+            module_docs.append(ModuleDoc(module.__name__, _summary(module), tuple(documented)))
+    return Report(
+        target=target,
+        modules=tuple(module_docs),
+        glossary=_glossary(module_docs, registry),
+        example=chosen,
+        problems=tuple(problems),
+    )
+
+
+# ------------------------------------------------------------------ finding
+
+
+def _root_of(module: ModuleType) -> Path:
+    """The folder that holds the target's top package: paths are shown relative to it."""
+    top = module.__name__.split(".")[0]
+    file = Path(getattr(module, "__file__", "") or ".").resolve()
+    parts = len(module.__name__.split(".")) - (0 if file.name == "__init__.py" else 1)
+    folder = file.parent
+    for _ in range(parts):
+        folder = folder.parent
+    return folder if (folder / top).exists() or (folder / f"{top}.py").exists() else file.parent
+
+
+def _merged_registry(modules: list[ModuleType]) -> Registry:
+    found = [
+        value
+        for module in modules
+        for value in vars(module).values()
+        if isinstance(value, Registry)
+    ]
+    unique = list({id(registry): registry for registry in found}.values())
+    if len(unique) == 1:
+        return unique[0]
+    merged = Registry()
+    for registry in unique:
+        merged.dims.update(registry.dims)
+        for name in registry.example_names:
+            merged._examples.setdefault(name, registry.example(name))
+        merged.factories.extend(registry.factories)
+    return merged
+
+
+def _first_line(obj: Any) -> int:
+    try:
+        return inspect.getsourcelines(obj)[1]
+    except (OSError, TypeError):
+        return 0
+
+
+def _members(
+    module: ModuleType, attribute: str | None
+) -> Iterator[tuple[type | None, Any, dict[str, Any] | None]]:
+    """(owner class, function as found, localns) in source order."""
+    if attribute is not None:
+        objects: list[Any] = [_lookup(module, attribute)]
+    else:
+        objects = [
+            obj
+            for name, obj in vars(module).items()
+            if getattr(obj, "__module__", None) == module.__name__
+            and (inspect.isfunction(obj) or inspect.isclass(obj))
+            and _public(name)
+        ]
+    objects.sort(key=lambda obj: _first_line(inspect.unwrap(obj) if callable(obj) else obj))
+    for obj in objects:
+        if inspect.isclass(obj):
+            localns = {obj.__name__: obj}
+            if getattr(obj, "_is_protocol", False):
+                continue  # an interface: nothing runs there
+            members = [getattr(m, "__func__", m) for m in vars(obj).values()]
+            members = [
+                m
+                for m in members
+                if inspect.isfunction(m) and _has_source(m) and _public(m.__name__)
+            ]
+            members.sort(key=lambda m: _first_line(inspect.unwrap(m)))
+            for member in members:
+                yield obj, member, localns
+        elif inspect.isfunction(obj):
+            yield None, obj, None
+
+
+def _public(name: str) -> bool:
+    """Private helpers are documented through the public functions that call them."""
+    return not name.startswith("_") or (name.startswith("__") and name.endswith("__"))
+
+
+def _has_source(fn: Any) -> bool:
+    """False for members generated at run time, such as a NamedTuple's `__new__`."""
+    return not inspect.unwrap(fn).__code__.co_filename.startswith("<")
+
+
+def _lookup(module: ModuleType, attribute: str) -> Any:
+    obj: Any = module
+    for part in attribute.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+# --------------------------------------------------------------- documenting
+
+
+def _document(
+    found: Any,
+    owner: type | None,
+    localns: dict[str, Any] | None,
+    root: Path,
+    registry: Registry,
+    sizes: dict[str, int],
+    example: Example | None,
+    problems: list[str],
+) -> FunctionDoc | None:
+    fn = inspect.unwrap(found)
+    qualname = fn.__qualname__.replace("<locals>.", "")
+    location = _location(fn, root)
+    try:
+        signature = signature_of(fn, localns)
+        found_locals = local_annotations(fn, localns)
+    except AnnotationError as error:
+        message = f"{location}: {qualname}: {error}"
+        problems.append(message)
+        return FunctionDoc(
+            qualname,
+            fn.__module__,
+            location,
+            qualname + "(...)",
+            _docstring_summary(fn),
+            (),
+            (),
+            (),
+            None,
+            (message,),
+        )
+    sites = tuple(found_locals[2].values()) if found_locals else ()
+    if not signature.has_tensors and not sites:
+        return None
+
+    run = _ExampleRun(found, owner, localns, signature, registry, sizes) if example else None
+    descriptions = _arg_descriptions(fn)
+    rows = _rows(signature, run, descriptions)
+    intermediates = _intermediates(sites, run)
+    if run is not None:
+        intermediates += tuple(run.inlined)
+    function_problems = (run.problem,) if run is not None and run.problem else ()
+    return FunctionDoc(
+        qualname=qualname,
+        module=fn.__module__,
+        location=location,
+        signature=_signature_text(fn),
+        summary=_docstring_summary(fn),
+        rows=rows,
+        intermediates=intermediates,
+        relations=_relations(signature, rows, intermediates, run, example),
+        flow=_flow(fn, owner, qualname, signature, rows, intermediates, run),
+        problems=function_problems,
+    )
+
+
+def _location(fn: Callable[..., Any], root: Path) -> str:
+    file = Path(inspect.getsourcefile(fn) or fn.__code__.co_filename).resolve()
+    try:
+        shown = file.relative_to(root).as_posix()
+    except ValueError:
+        shown = file.name
+    return f"{shown}:{_def_line(fn)}"
+
+
+def _def_line(fn: Callable[..., Any]) -> int:
+    try:
+        lines, start = inspect.getsourcelines(fn)
+    except (OSError, TypeError):
+        return fn.__code__.co_firstlineno
+    for offset, line in enumerate(lines):
+        if line.lstrip().startswith(("def ", "async def ")):
+            return start + offset
+    return start
+
+
+def _signature_text(fn: Callable[..., Any]) -> str:
+    parts = []
+    for param in inspect.signature(fn).parameters.values():
+        text = param.name
+        if param.kind is inspect.Parameter.VAR_POSITIONAL:
+            text = "*" + text
+        elif param.kind is inspect.Parameter.VAR_KEYWORD:
+            text = "**" + text
+        if param.default is not inspect.Parameter.empty:
+            text += f"={param.default!r}"
+        parts.append(text)
+    return f"{fn.__name__}({', '.join(parts)})"
+
+
+def _summary(module: ModuleType) -> str:
+    doc = inspect.getdoc(module) or ""
+    return " ".join(doc.split("\n\n")[0].split())
+
+
+def _own_doc(fn: Callable[..., Any]) -> str:
+    """The function's own docstring, not one inherited from a base class."""
+    return inspect.cleandoc(fn.__doc__) if fn.__doc__ else ""
+
+
+def _docstring_summary(fn: Callable[..., Any]) -> str:
+    doc = _own_doc(fn)
+    return " ".join(doc.split("\n\n")[0].split())
+
+
+_SECTION = re.compile(r"^(Args|Arguments|Parameters|Returns|Yields):\s*$")
+_ARG = re.compile(r"^\s*[-*]?\s*`?(\*{0,2}\w+)`?\s*(?:\([^)]*\))?\s*:\s*(.+)$")
+
+
+def _arg_descriptions(fn: Callable[..., Any]) -> dict[str, str]:
+    """Descriptions from the docstring's `Args:` and `Returns:` sections."""
+    doc = _own_doc(fn)
+    found: dict[str, str] = {}
+    section = None
+    last = None
+    for line in doc.splitlines():
+        header = _SECTION.match(line.strip())
+        if header:
+            section = header.group(1)
+            last = None
+            continue
+        if section is None or not line.strip():
+            continue
+        if section in ("Returns", "Yields"):
+            found["return"] = (found.get("return", "") + " " + line.strip()).strip()
+            continue
+        match = _ARG.match(line)
+        if match and line.startswith(("  ", "    ", "- ", "* ", "`")) or (match and last is None):
+            assert match is not None
+            last = match.group(1).lstrip("*")
+            found[last] = match.group(2).strip()
+        elif last is not None:
+            found[last] += " " + line.strip()
+    return found
+
+
+# ---------------------------------------------------------------- the example run
+
+
+class _ExampleRun:
+    """One run of a function on the meta device, and the shapes it showed."""
+
+    def __init__(
+        self,
+        found: Any,
+        owner: type | None,
+        localns: dict[str, Any] | None,
+        signature: Signature,
+        registry: Registry,
+        sizes: dict[str, int],
+    ) -> None:
+        self.paths: dict[str, tuple[int, ...]] = {}
+        self.locals: dict[tuple[str, int], Any] = {}
+        self.inlined: list[Intermediate] = []  # locals of helper methods it called
+        self.sizes = dict(sizes)
+        self.instance: Any = None
+        self.problem: str | None = None
+        self.skipped: str | None = None
+        try:
+            self._run(found, owner, localns, signature, registry)
+        except NotImplementedError:
+            pass  # an abstract method: nothing to observe
+        except SynthError as error:
+            self.skipped = str(error)  # no example for it: the concrete column stays empty
+        except Exception as error:  # noqa: BLE001  (the user's function failed)
+            text = " ".join(str(error).split())
+            self.problem = f"example run failed: {type(error).__name__}: {text}"
+
+    def _run(
+        self,
+        found: Any,
+        owner: type | None,
+        localns: dict[str, Any] | None,
+        signature: Signature,
+        registry: Registry,
+    ) -> None:
+        params = signature.params
+        method = owner is not None and bool(params) and params[0].name in ("self", "cls")
+        leading: list[Any] = []
+        if method and params[0].name == "self":
+            assert owner is not None
+            factories = registry.factories_for(owner)
+            if not factories:
+                raise SynthError(f"no example factory for {owner.__qualname__}")
+            self.instance = factories[0].build(self.sizes, _DEVICE)
+            dims_of = getattr(type(self.instance), "__shapecheck_dims__", None)
+            if dims_of is not None:
+                self.sizes.update(dims_of(self.instance))
+            leading = [self.instance]
+        elif method:
+            leading = [owner]
+        plan = plan_for(found, localns)
+        overrides = _made_by_instance(self.instance, plan.signature, self.sizes)
+        args, kwargs = synth_arguments(
+            plan.signature, self.sizes, _DEVICE, skip_self=method, overrides=overrides
+        )
+        with torch.no_grad(), recording() as records:
+            out = plan.slow_call(*leading, *args, **kwargs)
+        arguments = plan.bind((*leading, *args), kwargs)
+        for param in plan.signature.params:
+            if param.name in arguments:
+                self._observe(param.spec, arguments[param.name], param.name)
+        if plan.signature.returns is not None:
+            self._observe(plan.signature.returns, out, "return")
+        for record_plan, name, line, value, owner_instance in records:
+            shape = _shape_of(value)
+            if shape is None:
+                continue
+            if record_plan is plan:
+                self.locals.setdefault((name, line), shape)
+            elif owner_instance is not None and owner_instance is self.instance:
+                # A helper method of the same object: its locals belong to this
+                # method's story (`forward` calling `self._run`).
+                site = next(s for s in record_plan.sites if s.name == name)
+                binding = next((b for b in site.bindings if b[0] == line), (line, "", ""))
+                leaf = next(
+                    (spec for _, spec in _leaves(site.spec, name) if isinstance(spec, TensorSpec)),
+                    None,
+                )
+                if leaf is None:
+                    continue
+                item = Intermediate(
+                    name=name,
+                    line=line,
+                    dtype=leaf.dtype,
+                    shape=leaf.shape.text if leaf.shape is not None else "...",
+                    concrete=_concrete(shape),
+                    expression=f"{binding[1]}  # in {record_plan.fn.__name__}()",
+                    op=binding[2],
+                )
+                if item not in self.inlined:
+                    self.inlined.append(item)
+
+    def _observe(self, spec: Spec, value: Any, path: str) -> None:
+        for leaf_path, tensor in tensor_leaves(spec, value, path):
+            self.paths.setdefault(leaf_path, tuple(tensor.shape))
+        if isinstance(spec, SizeSpec) and isinstance(value, int):
+            self.paths.setdefault(path, (value,))
+
+
+def _made_by_instance(instance: Any, signature: Signature, sizes: dict[str, int]) -> dict[str, Any]:
+    """Values the object itself makes for parameters of a type with many forms.
+
+    A state may be one tensor or a tuple of them, depending on the model; a
+    method of the instance that returns that type (`begin_state`) knows which.
+    """
+    if instance is None:
+        return {}
+    made: dict[str, Any] = {}
+    for param in signature.params[1:]:
+        if not isinstance(param.spec, SequenceSpec | UnionSpec):
+            continue
+        wanted = signature.hints.get(param.name)
+        options = {wanted, *getattr(wanted, "__args__", ())}
+        for name in sorted(vars(type(instance))):
+            maker = getattr(type(instance), name)
+            if not inspect.isfunction(maker) or maker is None or name.startswith("_"):
+                continue
+            made_signature = signature_of(
+                inspect.unwrap(maker), {type(instance).__name__: type(instance)}
+            )
+            if made_signature.hints.get("return") not in options:
+                continue
+            args, kwargs = synth_arguments(made_signature, sizes, _DEVICE, skip_self=True)
+            made[param.name] = maker(instance, *args, **kwargs)
+            break
+    return made
+
+
+def _shape_of(value: Any) -> Any:
+    """A tensor's shape, or a tuple of those for a tuple of tensors; None otherwise."""
+    if isinstance(value, torch.Tensor):
+        return tuple(value.shape)
+    if (
+        isinstance(value, tuple | list)
+        and value
+        and all(isinstance(item, torch.Tensor) for item in value)
+    ):
+        return tuple(("tensors", tuple(item.shape)) for item in value)
+    return None
+
+
+def _concrete(shape: Any) -> str | None:
+    if shape is None:
+        return None
+    if shape and isinstance(shape[0], tuple):
+        return "(" + ", ".join(_concrete(inner) or "" for _, inner in shape) + ")"
+    return " × ".join(str(size) for size in shape) if shape else "scalar"
+
+
+# ------------------------------------------------------------------- rows
+
+
+def _leaves(spec: Spec, path: str) -> Iterator[tuple[str, TensorSpec | SizeSpec]]:
+    if isinstance(spec, TensorSpec | SizeSpec):
+        yield path, spec
+    elif isinstance(spec, TupleSpec):
+        for index, item in enumerate(spec.items):
+            yield from _leaves(item, f"{path}[{index}]")
+    elif isinstance(spec, SequenceSpec):
+        yield from _leaves(spec.item, f"{path}[i]")
+    elif isinstance(spec, FieldsSpec):
+        for name, field in spec.fields:
+            yield from _leaves(field, f"{path}.{name}")
+    elif isinstance(spec, UnionSpec):
+        for option in spec.options:
+            if isinstance(option, TensorSpec):
+                yield path, option
+            else:
+                yield from _leaves(option, path)
+
+
+def _rows(
+    signature: Signature, run: _ExampleRun | None, descriptions: dict[str, str]
+) -> tuple[Row, ...]:
+    rows: list[Row] = []
+    named: list[tuple[str, str, Spec]] = [
+        ("argument", param.name, param.spec) for param in signature.params
+    ]
+    if signature.returns is not None:
+        named.append(("return", "return", signature.returns))
+    for kind, root, spec in named:
+        described = False
+        for path, leaf in _leaves(spec, root):
+            observed = run.paths.get(path) if run is not None else None
+            description = "" if described else descriptions.get(root, "")
+            described = described or bool(description)
+            if isinstance(leaf, SizeSpec):
+                value = _concrete(observed) if observed is not None else None
+                rows.append(Row(path, kind, "int", leaf.name, value, description))
+            else:
+                shape = leaf.shape.text if leaf.shape is not None else "..."
+                rows.append(Row(path, kind, leaf.dtype, shape, _concrete(observed), description))
+    return tuple(rows)
+
+
+def _intermediates(
+    sites: tuple[LocalSite, ...], run: _ExampleRun | None
+) -> tuple[Intermediate, ...]:
+    found = []
+    for site in sites:
+        for _, leaf in _leaves(site.spec, site.name):
+            if not isinstance(leaf, TensorSpec):
+                continue
+            shape = leaf.shape.text if leaf.shape is not None else "..."
+            for line, expression, op in site.bindings:
+                observed = run.locals.get((site.name, line)) if run is not None else None
+                found.append(
+                    Intermediate(
+                        site.name, line, leaf.dtype, shape, _concrete(observed), expression, op
+                    )
+                )
+            break
+    return tuple(sorted(found, key=lambda item: item.line))
+
+
+# -------------------------------------------------------------- relations
+
+
+def _relations(
+    signature: Signature,
+    rows: tuple[Row, ...],
+    intermediates: tuple[Intermediate, ...],
+    run: _ExampleRun | None,
+    example: Example | None,
+) -> tuple[str, ...]:
+    at = f" at {example.name}" if example is not None else ""
+    relations: list[str] = []
+    for row in rows:
+        if row.dtype == "int":
+            relations.append(f"`{row.shape}` is given by the argument `{row.path}`")
+    places: dict[str, list[str]] = {}
+    symbolic: list[str] = []
+    shaped = [(row.path, row.shape, row.concrete) for row in rows if row.dtype != "int"]
+    shaped += [
+        (f"{item.name} (line {item.line})", item.shape, item.concrete) for item in intermediates
+    ]
+    for path, shape_text, concrete in shaped:
+        dims = shape_text.split()
+        sizes = concrete.split(" × ") if concrete and concrete != "scalar" else []
+        for axis, dim in enumerate(dims):
+            name = dim.lstrip("#")
+            if name.isidentifier() and not name.startswith("_"):
+                places.setdefault(name, []).append(f"`{path}` axis {axis}")
+            elif (
+                not name.isidentifier()
+                and not name.lstrip("*").isidentifier()
+                and not name.isdigit()
+                and name != "..."
+                and "=" not in name
+            ):
+                value = f" = {sizes[axis]}{at}" if len(sizes) == len(dims) else ""
+                symbolic.append(f"`{path}` axis {axis} is `{name}`{value}")
+    for name, where in places.items():
+        if len(where) < 2:
+            continue
+        shown = ", ".join(where[1:5])
+        more = f" and {len(where) - 5} more" if len(where) > 5 else ""
+        relations.append(f"`{name}` is bound by {where[0]} and must agree at {shown}{more}")
+    relations.extend(symbolic)
+    if run is not None and run.instance is not None:
+        dims_of = getattr(type(run.instance), "__shapecheck_dims__", None)
+        if dims_of is not None:
+            fixed = ", ".join(f"`{k}`={v}" for k, v in dims_of(run.instance).items())
+            relations.append(f"the module fixes {fixed}{at} (`__shapecheck_dims__`)")
+    return tuple(relations)
+
+
+# ------------------------------------------------------------------- flows
+
+
+def _flow(
+    fn: Callable[..., Any],
+    owner: type | None,
+    qualname: str,
+    signature: Signature,
+    rows: tuple[Row, ...],
+    intermediates: tuple[Intermediate, ...],
+    run: _ExampleRun | None,
+) -> Flow | None:
+    is_forward = (
+        owner is not None and fn.__name__ == "forward" and issubclass(owner, torch.nn.Module)
+    )
+    if not intermediates and not is_forward:
+        return None
+    roots = {param.name for param in signature.params if isinstance(param.spec, TensorSpec)}
+    nodes = [
+        FlowNode(row.path, _axes(row.shape), row.concrete, None)
+        for row in rows
+        if row.kind == "argument" and row.path in roots
+    ]
+    for item in intermediates:
+        nodes.append(FlowNode(item.name, _axes(item.shape), item.concrete, item.op or None))
+    outputs = [row for row in rows if row.kind == "return"]
+    if outputs:
+        first = outputs[0]
+        nodes.append(FlowNode(first.path, _axes(first.shape), first.concrete, "return"))
+    slug = f"{fn.__module__}.{qualname}"
+    return Flow(title=qualname, slug=slug, nodes=tuple(nodes))
+
+
+def _axes(shape: str) -> str:
+    return ", ".join(shape.split())
+
+
+# ------------------------------------------------------------------- glossary
+
+
+def _dim_names(shape: str) -> list[str]:
+    from .._spec import parse_shape
+
+    try:
+        parsed = parse_shape(shape)
+    except AnnotationError:
+        return []
+    names = list(parsed.names)
+    for dim in parsed.dims:
+        if isinstance(dim, Variadic) and dim.name is not None and dim.name not in names:
+            names.append(dim.name)
+        if isinstance(dim, Symbolic):
+            names.extend(n for n in dim.names if n not in names)
+    return names
+
+
+def _glossary(modules: list[ModuleDoc], registry: Registry) -> tuple[GlossaryEntry, ...]:
+    used: dict[str, list[str]] = {}
+    for module in modules:
+        for function in module.functions:
+            name = f"{module.name}.{function.qualname}"
+            shapes = [row.shape for row in function.rows]
+            shapes += [item.shape for item in function.intermediates]
+            for shape in shapes:
+                for dim in _dim_names(shape):
+                    users = used.setdefault(dim, [])
+                    if name not in users:
+                        users.append(name)
+    return tuple(
+        GlossaryEntry(dim, registry.describe(dim), tuple(users))
+        for dim, users in sorted(used.items())
+    )
