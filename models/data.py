@@ -12,7 +12,7 @@ Every minibatch is an ``Int[Tensor, "batch steps"]`` (``torch.int64``).
 import collections
 import random
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from importlib.resources import files
 from typing import overload
 
@@ -21,6 +21,8 @@ from jaxtyping import Int
 from torch import Tensor
 
 from shapecheck import check
+
+from .dims import shapes
 
 __all__ = [
     "SeqDataLoader",
@@ -368,3 +370,12 @@ def load_data_time_machine(
     """
     data_iter = SeqDataLoader(batch_size, num_steps, use_random_iter, max_tokens, rng=rng)
     return data_iter, data_iter.vocab
+
+
+@shapes.factory("SeqEpoch(sequential, synthetic corpus)", SeqEpoch)
+def _example_epoch(sizes: Mapping[str, int], device: str) -> SeqEpoch:
+    """An epoch over a synthetic corpus, for `shapecheck verify` and `docs`."""
+    batch_size, num_steps = sizes["batch"], sizes["steps"]
+    corpus = [i % sizes["vocab"] for i in range(2 * batch_size * num_steps + 2)]
+    batches = seq_data_iter_sequential(corpus, batch_size, num_steps, rng=random.Random(0))
+    return SeqEpoch(batches, 1)

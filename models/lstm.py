@@ -43,7 +43,16 @@ LSTMState = tuple[Hidden, Hidden]
 
 @check
 def get_lstm_params(vocab_size: VocabSize, num_hiddens: NumHiddens, device: Device) -> LSTMParams:
-    """Gaussian weights (std 0.01) and zero biases, all requiring grad."""
+    """Gaussian weights (std 0.01) and zero biases, all requiring grad.
+
+    Args:
+        vocab_size: the one-hot input width, which is also the output width.
+        num_hiddens: the hidden units.
+        device: where the parameters live (`meta` gives shapes without memory).
+
+    Returns:
+        the LSTM parameters, in d2l's order.
+    """
     num_inputs = num_outputs = vocab_size
 
     def normal(shape: tuple[int, int]) -> Tensor:
@@ -72,7 +81,16 @@ def get_lstm_params(vocab_size: VocabSize, num_hiddens: NumHiddens, device: Devi
 
 @check
 def init_lstm_state(batch_size: BatchSize, num_hiddens: NumHiddens, device: Device) -> LSTMState:
-    """Zero hidden state and memory cell."""
+    """Zero hidden state and memory cell.
+
+    Args:
+        batch_size: the sequences processed side by side.
+        num_hiddens: the hidden units.
+        device: where the state lives.
+
+    Returns:
+        `(H, C)`: the hidden state and the memory cell.
+    """
     return (
         torch.zeros((batch_size, num_hiddens), device=device),
         torch.zeros((batch_size, num_hiddens), device=device),
@@ -83,7 +101,17 @@ def init_lstm_state(batch_size: BatchSize, num_hiddens: NumHiddens, device: Devi
 def lstm(
     inputs: Float[Tensor, "steps batch vocab"], state: LSTMState, params: LSTMParams
 ) -> tuple[Float[Tensor, "steps*batch vocab"], LSTMState]:
-    """Run the LSTM over `inputs`, one-hot encoded and time-major."""
+    """Run the LSTM over `inputs`, one-hot encoded and time-major.
+
+    Args:
+        inputs: one one-hot row per sequence, for each time step.
+        state: `(H, C)` at the first time step.
+        params: the weights from `get_lstm_params`.
+
+    Returns:
+        the output logits of every time step, stacked step after step, and
+        the state after the last step.
+    """
     [W_xi, W_hi, b_i, W_xf, W_hf, b_f, W_xo, W_ho, b_o, W_xc, W_hc, b_c, W_hq, b_q] = params
     H: Float[Tensor, "batch hiddens"]
     C: Float[Tensor, "batch hiddens"]

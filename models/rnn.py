@@ -29,7 +29,16 @@ RNNState = tuple[Hidden]
 
 @check
 def get_params(vocab_size: VocabSize, num_hiddens: NumHiddens, device: Device) -> RNNParams:
-    """Gaussian weights (std 0.01) and zero biases, all requiring grad."""
+    """Gaussian weights (std 0.01) and zero biases, all requiring grad.
+
+    Args:
+        vocab_size: the one-hot input width, which is also the output width.
+        num_hiddens: the hidden units.
+        device: where the parameters live (`meta` gives shapes without memory).
+
+    Returns:
+        the RNN parameters, in d2l's order.
+    """
     num_inputs = num_outputs = vocab_size
 
     def normal(shape: tuple[int, int]) -> Tensor:
@@ -48,7 +57,16 @@ def get_params(vocab_size: VocabSize, num_hiddens: NumHiddens, device: Device) -
 
 @check
 def init_rnn_state(batch_size: BatchSize, num_hiddens: NumHiddens, device: Device) -> RNNState:
-    """A zero hidden state."""
+    """A zero hidden state.
+
+    Args:
+        batch_size: the sequences processed side by side.
+        num_hiddens: the hidden units.
+        device: where the state lives.
+
+    Returns:
+        `(H,)`: the hidden state, in a 1-tuple as d2l keeps it.
+    """
     return (torch.zeros((batch_size, num_hiddens), device=device),)
 
 
@@ -56,7 +74,17 @@ def init_rnn_state(batch_size: BatchSize, num_hiddens: NumHiddens, device: Devic
 def rnn(
     inputs: Float[Tensor, "steps batch vocab"], state: RNNState, params: RNNParams
 ) -> tuple[Float[Tensor, "steps*batch vocab"], RNNState]:
-    """Run the RNN over `inputs`, one-hot encoded and time-major."""
+    """Run the RNN over `inputs`, one-hot encoded and time-major.
+
+    Args:
+        inputs: one one-hot row per sequence, for each time step.
+        state: `(H,)` at the first time step.
+        params: the weights from `get_params`.
+
+    Returns:
+        the output logits of every time step, stacked step after step, and
+        the state after the last step.
+    """
     W_xh, W_hh, b_h, W_hq, b_q = params
     H: Float[Tensor, "batch hiddens"]
     (H,) = state

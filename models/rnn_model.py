@@ -89,6 +89,15 @@ class RNNModelScratch(nn.Module):
     def forward(
         self, X: Int[Tensor, "batch steps"], state: ScratchState
     ) -> tuple[Float[Tensor, "steps*batch vocab"], ScratchState]:
+        """One-hot encode the tokens time-major, then run the step function.
+
+        Args:
+            X: token indices, one row per sequence.
+            state: the state from `begin_state` or the previous minibatch.
+
+        Returns:
+            the logits of every time step, and the new state.
+        """
         inputs: Float[Tensor, "steps batch vocab"] = F.one_hot(X.T, self.vocab_size).type(
             torch.float32
         )
@@ -98,6 +107,7 @@ class RNNModelScratch(nn.Module):
         return outputs, new_state
 
     def begin_state(self, batch_size: BatchSize, device: Device) -> ScratchState:
+        """The zero state of the step function for `batch_size` sequences."""
         state: ScratchState = self.init_state(batch_size, self.num_hiddens, device)
         return state
 
@@ -160,7 +170,10 @@ class RNNModel(nn.Module):
         )
 
     def begin_state(self, device: Device, batch_size: BatchSize = 1) -> RNNModelState:
-        raise NotImplementedError  # RNNModel(...) always builds a subclass
+        """Zero state for every layer and direction: `(H, C)` for an LSTM, else `H`."""
+        if isinstance(self.rnn, nn.LSTM):
+            return (self._zeros(device, batch_size), self._zeros(device, batch_size))
+        return self._zeros(device, batch_size)
 
 
 @check
@@ -170,11 +183,18 @@ class RNNModelH(RNNModel):
     def forward(
         self, inputs: Int[Tensor, "batch steps"], state: LayerState
     ) -> tuple[Float[Tensor, "steps*batch vocab"], LayerState]:
+        """Logits for every time step, and the layer's new hidden state.
+
+        Args:
+            inputs: token indices, one row per sequence.
+            state: the hidden state of every layer and direction.
+        """
         output, new_state = self._run(inputs, state)
         return output, cast(Tensor, new_state)
 
     def begin_state(self, device: Device, batch_size: BatchSize = 1) -> LayerState:
-        return self._zeros(device, batch_size)
+        """A zero hidden state for every layer and direction."""
+        return cast(Tensor, super().begin_state(device, batch_size))
 
 
 @check
@@ -184,11 +204,18 @@ class RNNModelHC(RNNModel):
     def forward(
         self, inputs: Int[Tensor, "batch steps"], state: LSTMLayerState
     ) -> tuple[Float[Tensor, "steps*batch vocab"], LSTMLayerState]:
+        """Logits for every time step, and the LSTM's new `(H, C)`.
+
+        Args:
+            inputs: token indices, one row per sequence.
+            state: `(H, C)`: hidden state and memory cell of every layer and direction.
+        """
         output, new_state = self._run(inputs, state)
         return output, cast(LSTMLayerState, new_state)
 
     def begin_state(self, device: Device, batch_size: BatchSize = 1) -> LSTMLayerState:
-        return (self._zeros(device, batch_size), self._zeros(device, batch_size))
+        """Zero `(H, C)` for every layer and direction."""
+        return cast(LSTMLayerState, super().begin_state(device, batch_size))
 
 
 def _validate_layer(rnn_layer: object, vocab_size: int) -> None:

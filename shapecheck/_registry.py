@@ -20,9 +20,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any, TypeVar
 
-__all__ = ["Factory", "Registry"]
+__all__ = ["Factory", "Registry", "registry_of"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -87,3 +88,23 @@ class Registry:
         """Factories that build `cls` itself first, then those that build a subclass."""
         exact = [f for f in self.factories if f.cls is cls]
         return exact + [f for f in self.factories if f.cls is not cls and issubclass(f.cls, cls)]
+
+
+def registry_of(modules: list[ModuleType]) -> Registry:
+    """The registry a target declares; several are merged into one."""
+    found = [
+        value
+        for module in modules
+        for value in vars(module).values()
+        if isinstance(value, Registry)
+    ]
+    unique = list({id(registry): registry for registry in found}.values())
+    if len(unique) == 1:
+        return unique[0]
+    merged = Registry()
+    for registry in unique:
+        merged.dims.update(registry.dims)
+        for name in registry.example_names:
+            merged._examples.setdefault(name, registry.example(name))
+        merged.factories.extend(registry.factories)
+    return merged

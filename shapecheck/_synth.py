@@ -31,9 +31,10 @@ from ._spec import (
     TupleSpec,
     UnionSpec,
     Variadic,
+    signature_of,
 )
 
-__all__ = ["SynthError", "shape_for", "synth_arguments", "synth_value"]
+__all__ = ["SynthError", "made_by_instance", "shape_for", "synth_arguments", "synth_value"]
 
 _PREFERRED = (torch.float32, torch.int64, torch.bool, torch.float64, torch.int32)
 
@@ -109,8 +110,10 @@ def synth_value(
     if isinstance(spec, SequenceSpec):
         return spec.kind([synth_value(spec.item, sizes, device, arguments=arguments)])
     if isinstance(spec, FieldsSpec):
-        values = {name: synth_value(field, sizes, device, arguments=arguments)
-                  for name, field in spec.fields}
+        values = {
+            name: synth_value(field, sizes, device, arguments=arguments)
+            for name, field in spec.fields
+        }
         return spec.cls(**values)
     if isinstance(spec, UnionSpec):
         reasons = []
@@ -176,3 +179,33 @@ def synth_arguments(
             args.append(value)
     return args, kwargs
 
+
+def made_by_instance(
+    instance: Any, signature: Signature, sizes: Mapping[str, Any], device: str
+) -> dict[str, Any]:
+    """Values the object itself makes for parameters of a type with many forms.
+
+    A state may be one tensor or a tuple of them, depending on the model; a
+    method of the instance that returns that type (`begin_state`) knows which.
+    """
+    if instance is None:
+        return {}
+    made: dict[str, Any] = {}
+    for param in signature.params[1:]:
+        if not isinstance(param.spec, SequenceSpec | UnionSpec):
+            continue
+        wanted = signature.hints.get(param.name)
+        options = {wanted, *getattr(wanted, "__args__", ())}
+        for name in sorted(vars(type(instance))):
+            maker = getattr(type(instance), name)
+            if not inspect.isfunction(maker) or maker is None or name.startswith("_"):
+                continue
+            made_signature = signature_of(
+                inspect.unwrap(maker), {type(instance).__name__: type(instance)}
+            )
+            if made_signature.hints.get("return") not in options:
+                continue
+            args, kwargs = synth_arguments(made_signature, sizes, device, skip_self=True)
+            made[param.name] = maker(instance, *args, **kwargs)
+            break
+    return made

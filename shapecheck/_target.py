@@ -20,7 +20,7 @@ from typing import Any
 from ._runtime import checked_signature
 from ._spec import Signature
 
-__all__ = ["Checked", "TargetError", "collect", "load_modules"]
+__all__ = ["Checked", "TargetError", "annotated_members", "collect", "load_modules"]
 
 
 class TargetError(Exception):
@@ -150,3 +150,62 @@ def _from_object(module: str, obj: Any) -> Iterator[Checked]:
     signature = checked_signature(obj)
     if signature is not None:
         yield Checked(module, obj.__qualname__, obj, signature)
+
+
+def _first_line(obj: Any) -> int:
+    try:
+        return inspect.getsourcelines(obj)[1]
+    except (OSError, TypeError):
+        return 0
+
+
+def annotated_members(
+    module: ModuleType, attribute: str | None
+) -> Iterator[tuple[type | None, Any, dict[str, Any] | None]]:
+    """Public functions and methods of a module, with their owner class and the
+    names their annotations may refer to: (owner, function as found, localns),
+    in source order. Interfaces (Protocols) and generated members are left out."""
+    if attribute is not None:
+        objects: list[Any] = [_lookup(module, attribute)]
+    else:
+        objects = [
+            obj
+            for name, obj in vars(module).items()
+            if getattr(obj, "__module__", None) == module.__name__
+            and (inspect.isfunction(obj) or inspect.isclass(obj))
+            and _public(name)
+        ]
+    objects.sort(key=lambda obj: _first_line(inspect.unwrap(obj) if callable(obj) else obj))
+    for obj in objects:
+        if inspect.isclass(obj):
+            localns = {obj.__name__: obj}
+            if getattr(obj, "_is_protocol", False):
+                continue  # an interface: nothing runs there
+            members = [getattr(m, "__func__", m) for m in vars(obj).values()]
+            members = [
+                m
+                for m in members
+                if inspect.isfunction(m) and _has_source(m) and _public(m.__name__)
+            ]
+            members.sort(key=lambda m: _first_line(inspect.unwrap(m)))
+            for member in members:
+                yield obj, member, localns
+        elif inspect.isfunction(obj):
+            yield None, obj, None
+
+
+def _public(name: str) -> bool:
+    """Private helpers are documented through the public functions that call them."""
+    return not name.startswith("_") or (name.startswith("__") and name.endswith("__"))
+
+
+def _has_source(fn: Any) -> bool:
+    """False for members generated at run time, such as a NamedTuple's `__new__`."""
+    return not inspect.unwrap(fn).__code__.co_filename.startswith("<")
+
+
+def _lookup(module: ModuleType, attribute: str) -> Any:
+    obj: Any = module
+    for part in attribute.split("."):
+        obj = getattr(obj, part)
+    return obj

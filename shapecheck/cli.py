@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import json
 import sys
 import traceback
 from collections.abc import Sequence
@@ -70,6 +71,26 @@ def _parser() -> _Parser:
         metavar="NAME",
         help="the registered example sizes to show (default: the first)",
     )
+    verify = commands.add_parser(
+        "verify",
+        help="run every annotated function of TARGET on the meta device, with no data",
+        description="Run every annotated function and method of TARGET, fully checked, on "
+        "the meta device with arguments made from its annotations, under several size "
+        "assignments. Exit 1 if any is violated.",
+    )
+    verify.add_argument(
+        "target",
+        metavar="TARGET",
+        help="a module or package (models), a file path, or module:object",
+    )
+    verify.add_argument(
+        "--symbolic",
+        action="store_true",
+        help="also prove the output shapes for all sizes with torch.export",
+    )
+    verify.add_argument(
+        "--json", action="store_true", help="print a JSON list of {name, status, message, sizes}"
+    )
     show = commands.add_parser(
         "show", help="list every checked function of TARGET with its tensor shapes"
     )
@@ -92,6 +113,27 @@ def _show(target: str) -> int:
             for path, spec in walk_tensors(signature.returns, "return"):
                 print(f"    {path}: {spec}")
     return EXIT_OK
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from ._verify import verify
+
+    verdicts = verify(args.target, symbolic=args.symbolic)
+    if args.json:
+        print(json.dumps([v.as_json() for v in verdicts], indent=2, sort_keys=True))
+    else:
+        width = max((len(v.status) for v in verdicts), default=8)
+        for verdict in verdicts:
+            line = f"{verdict.status:<{width}}  {verdict.name}: {verdict.message}"
+            if verdict.status == "violated" and verdict.sizes:
+                sizes = ", ".join(f"{k}={v}" for k, v in verdict.sizes.items())
+                line += f" (sizes: {sizes})"
+            print(line.splitlines()[0] if verdict.status != "violated" else line)
+        counts = {
+            s: sum(v.status == s for v in verdicts) for s in ("verified", "violated", "skipped")
+        }
+        print(", ".join(f"{n} {s}" for s, n in counts.items()))
+    return EXIT_VIOLATION if any(v.status == "violated" for v in verdicts) else EXIT_OK
 
 
 def _docs(args: argparse.Namespace) -> int:
@@ -162,6 +204,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _show(args.target)
         if args.command == "docs":
             return _docs(args)
+        if args.command == "verify":
+            return _verify(args)
     except BrokenPipeError:
         sys.stderr.close()  # the reader went away (`| head`): not an error
         return EXIT_OK

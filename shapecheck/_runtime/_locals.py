@@ -129,7 +129,10 @@ def _bindings(stmt: ast.stmt) -> Iterator[tuple[str, int, str]]:
     if isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
         yield from ((n, stmt.lineno, ast.unparse(stmt.value)) for n in _bound_names(stmt.target))
     elif isinstance(stmt, ast.Assign):
-        value = ast.unparse(stmt.value)
+        # An unpacking shows whole (`H, C = state`): the value alone would not
+        # say which part each name takes.
+        unpacks = any(isinstance(t, ast.Tuple | ast.List) for t in stmt.targets)
+        value = ast.unparse(stmt) if unpacks else ast.unparse(stmt.value)
         for target in stmt.targets:
             yield from ((n, stmt.lineno, value) for n in _bound_names(target))
     elif isinstance(stmt, ast.AugAssign):

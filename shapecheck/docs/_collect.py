@@ -19,7 +19,7 @@ from typing import Any
 import torch
 
 from .._errors import AnnotationError
-from .._registry import Registry
+from .._registry import Registry, registry_of
 from .._runtime._decorator import plan_for, recording
 from .._runtime._locals import LocalSite, local_annotations
 from .._runtime._values import tensor_leaves
@@ -36,8 +36,8 @@ from .._spec import (
     Variadic,
     signature_of,
 )
-from .._synth import SynthError, synth_arguments
-from .._target import load_modules
+from .._synth import SynthError, made_by_instance, synth_arguments
+from .._target import annotated_members, load_modules
 from ._model import (
     Example,
     Flow,
@@ -59,7 +59,7 @@ def build_report(target: str, example: str | None = None) -> Report:
     """Everything the docs of `target` say, ready to render."""
     modules, attribute = load_modules(target)
     root = _root_of(modules[0])
-    registry = _merged_registry(modules)
+    registry = registry_of(modules)
     chosen: Example | None = None
     sizes: dict[str, int] = {}
     if example is not None or registry.example_names:
@@ -71,7 +71,7 @@ def build_report(target: str, example: str | None = None) -> Report:
     for module in modules:
         documented = [
             doc
-            for owner, member, localns in _members(module, attribute)
+            for owner, member, localns in annotated_members(module, attribute)
             if (doc := _document(member, owner, localns, root, registry, sizes, chosen, problems))
         ]
         if documented:
@@ -97,82 +97,6 @@ def _root_of(module: ModuleType) -> Path:
     for _ in range(parts):
         folder = folder.parent
     return folder if (folder / top).exists() or (folder / f"{top}.py").exists() else file.parent
-
-
-def _merged_registry(modules: list[ModuleType]) -> Registry:
-    found = [
-        value
-        for module in modules
-        for value in vars(module).values()
-        if isinstance(value, Registry)
-    ]
-    unique = list({id(registry): registry for registry in found}.values())
-    if len(unique) == 1:
-        return unique[0]
-    merged = Registry()
-    for registry in unique:
-        merged.dims.update(registry.dims)
-        for name in registry.example_names:
-            merged._examples.setdefault(name, registry.example(name))
-        merged.factories.extend(registry.factories)
-    return merged
-
-
-def _first_line(obj: Any) -> int:
-    try:
-        return inspect.getsourcelines(obj)[1]
-    except (OSError, TypeError):
-        return 0
-
-
-def _members(
-    module: ModuleType, attribute: str | None
-) -> Iterator[tuple[type | None, Any, dict[str, Any] | None]]:
-    """(owner class, function as found, localns) in source order."""
-    if attribute is not None:
-        objects: list[Any] = [_lookup(module, attribute)]
-    else:
-        objects = [
-            obj
-            for name, obj in vars(module).items()
-            if getattr(obj, "__module__", None) == module.__name__
-            and (inspect.isfunction(obj) or inspect.isclass(obj))
-            and _public(name)
-        ]
-    objects.sort(key=lambda obj: _first_line(inspect.unwrap(obj) if callable(obj) else obj))
-    for obj in objects:
-        if inspect.isclass(obj):
-            localns = {obj.__name__: obj}
-            if getattr(obj, "_is_protocol", False):
-                continue  # an interface: nothing runs there
-            members = [getattr(m, "__func__", m) for m in vars(obj).values()]
-            members = [
-                m
-                for m in members
-                if inspect.isfunction(m) and _has_source(m) and _public(m.__name__)
-            ]
-            members.sort(key=lambda m: _first_line(inspect.unwrap(m)))
-            for member in members:
-                yield obj, member, localns
-        elif inspect.isfunction(obj):
-            yield None, obj, None
-
-
-def _public(name: str) -> bool:
-    """Private helpers are documented through the public functions that call them."""
-    return not name.startswith("_") or (name.startswith("__") and name.endswith("__"))
-
-
-def _has_source(fn: Any) -> bool:
-    """False for members generated at run time, such as a NamedTuple's `__new__`."""
-    return not inspect.unwrap(fn).__code__.co_filename.startswith("<")
-
-
-def _lookup(module: ModuleType, attribute: str) -> Any:
-    obj: Any = module
-    for part in attribute.split("."):
-        obj = getattr(obj, part)
-    return obj
 
 
 # --------------------------------------------------------------- documenting
@@ -334,6 +258,7 @@ class _ExampleRun:
         self.inlined: list[Intermediate] = []  # locals of helper methods it called
         self.sizes = dict(sizes)
         self.instance: Any = None
+        self.factory: str | None = None
         self.problem: str | None = None
         self.skipped: str | None = None
         try:
@@ -363,6 +288,7 @@ class _ExampleRun:
             if not factories:
                 raise SynthError(f"no example factory for {owner.__qualname__}")
             self.instance = factories[0].build(self.sizes, _DEVICE)
+            self.factory = factories[0].name
             dims_of = getattr(type(self.instance), "__shapecheck_dims__", None)
             if dims_of is not None:
                 self.sizes.update(dims_of(self.instance))
@@ -370,7 +296,7 @@ class _ExampleRun:
         elif method:
             leading = [owner]
         plan = plan_for(found, localns)
-        overrides = _made_by_instance(self.instance, plan.signature, self.sizes)
+        overrides = made_by_instance(self.instance, plan.signature, self.sizes, _DEVICE)
         args, kwargs = synth_arguments(
             plan.signature, self.sizes, _DEVICE, skip_self=method, overrides=overrides
         )
@@ -416,35 +342,6 @@ class _ExampleRun:
             self.paths.setdefault(leaf_path, tuple(tensor.shape))
         if isinstance(spec, SizeSpec) and isinstance(value, int):
             self.paths.setdefault(path, (value,))
-
-
-def _made_by_instance(instance: Any, signature: Signature, sizes: dict[str, int]) -> dict[str, Any]:
-    """Values the object itself makes for parameters of a type with many forms.
-
-    A state may be one tensor or a tuple of them, depending on the model; a
-    method of the instance that returns that type (`begin_state`) knows which.
-    """
-    if instance is None:
-        return {}
-    made: dict[str, Any] = {}
-    for param in signature.params[1:]:
-        if not isinstance(param.spec, SequenceSpec | UnionSpec):
-            continue
-        wanted = signature.hints.get(param.name)
-        options = {wanted, *getattr(wanted, "__args__", ())}
-        for name in sorted(vars(type(instance))):
-            maker = getattr(type(instance), name)
-            if not inspect.isfunction(maker) or maker is None or name.startswith("_"):
-                continue
-            made_signature = signature_of(
-                inspect.unwrap(maker), {type(instance).__name__: type(instance)}
-            )
-            if made_signature.hints.get("return") not in options:
-                continue
-            args, kwargs = synth_arguments(made_signature, sizes, _DEVICE, skip_self=True)
-            made[param.name] = maker(instance, *args, **kwargs)
-            break
-    return made
 
 
 def _shape_of(value: Any) -> Any:
@@ -578,6 +475,8 @@ def _relations(
         more = f" and {len(where) - 5} more" if len(where) > 5 else ""
         relations.append(f"`{name}` is bound by {where[0]} and must agree at {shown}{more}")
     relations.extend(symbolic)
+    if run is not None and run.factory is not None:
+        relations.append(f"the example instance is `{run.factory}`")
     if run is not None and run.instance is not None:
         dims_of = getattr(type(run.instance), "__shapecheck_dims__", None)
         if dims_of is not None:

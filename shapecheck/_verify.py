@@ -1,0 +1,332 @@
+"""`verify`: run every annotated function on the meta device, with no data.
+
+For each public function and method of a target, arguments are synthesised
+from its annotations under several size assignments:
+
+- `distinct`: every dim gets a different prime, so that no two dims coincide
+  and a transposition cannot pass by accident;
+- `broadcast`: size 1 for the dims written `#name`;
+- `ranks`: the variadic groups (`*batch`) at another rank;
+
+symbolic dims are computed from their expressions and fixed sizes are kept.
+Each call runs fully checked, annotated locals included. Methods run on
+instances built by the package's registered factories, one run per factory,
+so every variant of a model is verified.
+
+With `symbolic=True` (`_symbolic`), each function is also exported with
+`torch.export`, one `Dim` per named dim, and its output shapes are compared
+with the annotations for all sizes at once.
+"""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from ._errors import AnnotationError, ShapeError
+from ._registry import Factory, Registry, registry_of
+from ._runtime._decorator import plan_for
+from ._runtime._locals import local_annotations
+from ._spec import (
+    FieldsSpec,
+    Named,
+    SequenceSpec,
+    Signature,
+    SizeSpec,
+    Spec,
+    Symbolic,
+    TensorSpec,
+    TupleSpec,
+    UnionSpec,
+    Variadic,
+    signature_of,
+)
+from ._synth import SynthError, made_by_instance, synth_arguments
+from ._target import annotated_members, load_modules
+
+__all__ = ["Verdict", "verify"]
+
+_DEVICE = "meta"
+_PRIMES = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What verifying one function (or one method on one example instance) found."""
+
+    name: str
+    status: str  # "verified", "violated" or "skipped"
+    message: str
+    sizes: dict[str, Any] = field(default_factory=dict)
+    file: str | None = None
+    line: int | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        sizes = {k: list(v) if isinstance(v, tuple) else v for k, v in self.sizes.items()}
+        return {"name": self.name, "status": self.status, "message": self.message, "sizes": sizes}
+
+
+def verify(target: str, *, symbolic: bool = False) -> list[Verdict]:
+    """Verdicts for every public function and method of `target` that mentions a tensor."""
+    modules, attribute = load_modules(target)
+    registry = registry_of(modules)
+    verdicts: list[Verdict] = []
+    for module in modules:
+        for owner, found, localns in annotated_members(module, attribute):
+            verdicts.extend(_verify_member(module.__name__, owner, found, localns, registry))
+    if symbolic:
+        from ._symbolic import prove  # torch.export is heavy: only when asked
+
+        for module in modules:
+            for owner, found, localns in annotated_members(module, attribute):
+                verdicts.extend(prove(module.__name__, owner, found, localns, registry))
+    return verdicts
+
+
+# ------------------------------------------------------------------ assignments
+
+
+def dims_of(signature: Signature, sites: list[Spec]) -> tuple[list[str], set[str], list[str]]:
+    """Named dims in order of first use, the broadcastable ones, and variadic groups."""
+    names: dict[str, None] = {}
+    broadcast: set[str] = set()
+    groups: dict[str, None] = {}
+    specs = [param.spec for param in signature.params]
+    if signature.returns is not None:
+        specs.append(signature.returns)
+    for spec in [*specs, *sites]:
+        for leaf in _leaves(spec):
+            if isinstance(leaf, SizeSpec):
+                names.setdefault(leaf.name)
+                continue
+            if leaf.shape is None:
+                continue
+            for dim in leaf.shape.dims:
+                if isinstance(dim, Named):
+                    names.setdefault(dim.name)
+                    if dim.broadcast:
+                        broadcast.add(dim.name)
+                elif isinstance(dim, Variadic) and dim.name is not None:
+                    groups.setdefault(dim.name)
+                elif isinstance(dim, Symbolic):
+                    for name in dim.names:
+                        names.setdefault(name)
+    return list(names), broadcast, list(groups)
+
+
+def _leaves(spec: Spec) -> Iterator[TensorSpec | SizeSpec]:
+    if isinstance(spec, TensorSpec | SizeSpec):
+        yield spec
+    elif isinstance(spec, TupleSpec):
+        for item in spec.items:
+            yield from _leaves(item)
+    elif isinstance(spec, SequenceSpec):
+        yield from _leaves(spec.item)
+    elif isinstance(spec, FieldsSpec):
+        for _, item in spec.fields:
+            yield from _leaves(item)
+    elif isinstance(spec, UnionSpec):
+        for option in spec.options:
+            yield from _leaves(option)
+
+
+def assignments(
+    names: list[str], broadcast: set[str], groups: list[str]
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(label, sizes) for each size assignment a function is verified under."""
+    primes = iter(_PRIMES)
+    distinct: dict[str, Any] = {name: next(primes) for name in names}
+    distinct["_"] = next(primes)
+    for group in groups:
+        distinct["*" + group] = (next(primes), next(primes))
+    yield "distinct", distinct
+    if broadcast:
+        yield "broadcast", {**distinct, **dict.fromkeys(broadcast, 1)}
+    if groups:
+        yield "ranks", {**distinct, **{"*" + group: () for group in groups}}
+        more = itertools.cycle(_PRIMES[-3:])
+        yield "ranks", {**distinct, **{"*" + g: (next(more),) * 3 for g in groups}}
+
+
+# ------------------------------------------------------------------- running
+
+
+def _location(fn: Any) -> tuple[str | None, int | None]:
+    try:
+        file = inspect.getsourcefile(fn)
+        line = inspect.getsourcelines(fn)[1]
+    except (OSError, TypeError):
+        return None, None
+    if file is None:
+        return None, line
+    path = Path(file)
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix(), line
+    except ValueError:
+        return path.as_posix(), line
+
+
+def _verify_member(
+    module: str,
+    owner: type | None,
+    found: Any,
+    localns: dict[str, Any] | None,
+    registry: Registry,
+) -> list[Verdict]:
+    fn = inspect.unwrap(found)
+    name = f"{module}.{fn.__qualname__}"
+    file, line = _location(fn)
+    try:
+        signature = signature_of(fn, localns)
+        located = local_annotations(fn, localns)
+    except AnnotationError as error:
+        return [Verdict(name, "violated", f"malformed annotation: {error}", {}, file, line)]
+    sites = [site.spec for site in (located[2].values() if located else ())]
+    if not signature.has_tensors and not sites:
+        return []
+    params = signature.params
+    method = owner is not None and bool(params) and params[0].name in ("self", "cls")
+    if method and params[0].name == "self":
+        assert owner is not None
+        factories: list[Factory | None] = list(registry.factories_for(owner))
+        if not factories:
+            return [
+                Verdict(
+                    name,
+                    "skipped",
+                    f"no example: register a factory for {owner.__qualname__}",
+                    {},
+                    file,
+                    line,
+                )
+            ]
+    else:
+        factories = [None]
+    verdicts = []
+    for factory in factories:
+        label = f"{name} [{factory.name}]" if factory is not None else name
+        verdicts.append(
+            _run_all(
+                label,
+                owner,
+                found,
+                localns,
+                signature,
+                sites,
+                factory,
+                method,
+                file,
+                line,
+                _known_dims(registry),
+            )
+        )
+    return verdicts
+
+
+def _run_all(
+    label: str,
+    owner: type | None,
+    found: Any,
+    localns: dict[str, Any] | None,
+    signature: Signature,
+    sites: list[Spec],
+    factory: Factory | None,
+    method: bool,
+    file: str | None,
+    line: int | None,
+    known: list[str],
+) -> Verdict:
+    names, broadcast, groups = dims_of(signature, sites)
+    if factory is not None:
+        # The factory may need dims the method does not mention (the model's
+        # vocab for `begin_state`): every dim the package knows gets a size.
+        names += [name for name in known if name not in names]
+    ran: list[str] = []
+    reasons: list[str] = []
+    last_sizes: dict[str, Any] = {}
+    for kind, sizes in assignments(names, broadcast, groups):
+        outcome = _run_once(owner, found, localns, factory, method, sizes)
+        last_sizes = outcome.sizes
+        if outcome.status == "violated":
+            return Verdict(
+                label, "violated", f"{kind} sizes: {outcome.message}", outcome.sizes, file, line
+            )
+        if outcome.status == "skipped":
+            reasons.append(outcome.message)
+        else:
+            ran.append(kind)
+    if not ran:
+        return Verdict(
+            label, "skipped", reasons[0] if reasons else "nothing to run", last_sizes, file, line
+        )
+    return Verdict(
+        label,
+        "verified",
+        f"checked under {', '.join(dict.fromkeys(ran))} sizes",
+        last_sizes,
+        file,
+        line,
+    )
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    status: str
+    message: str
+    sizes: dict[str, Any]
+
+
+def _run_once(
+    owner: type | None,
+    found: Any,
+    localns: dict[str, Any] | None,
+    factory: Factory | None,
+    method: bool,
+    sizes: dict[str, Any],
+) -> _Outcome:
+    sizes = dict(sizes)
+    leading: list[Any] = []
+    instance = None
+    try:
+        if factory is not None:
+            instance = factory.build(sizes, _DEVICE)
+            dims = getattr(type(instance), "__shapecheck_dims__", None)
+            if dims is not None:
+                sizes.update(dims(instance))
+            leading = [instance]
+        elif method:
+            leading = [owner]
+        plan = plan_for(found, localns)
+        overrides = made_by_instance(instance, plan.signature, sizes, _DEVICE)
+        args, kwargs = synth_arguments(
+            plan.signature, sizes, _DEVICE, skip_self=method, overrides=overrides
+        )
+        with torch.no_grad():
+            plan.slow_call(*leading, *args, **kwargs)
+    except NotImplementedError:
+        return _Outcome("skipped", "abstract: raises NotImplementedError", _shown(sizes))
+    except SynthError as error:
+        return _Outcome("skipped", f"no example: {error}", _shown(sizes))
+    except (ShapeError, AnnotationError) as error:
+        return _Outcome("violated", str(error), _shown(sizes))
+    except Exception as error:  # noqa: BLE001  (torch's error, reported with the sizes)
+        text = " ".join(str(error).split())
+        return _Outcome("violated", f"{type(error).__name__}: {text}", _shown(sizes))
+    return _Outcome("verified", "", _shown(sizes))
+
+
+def _known_dims(registry: Registry) -> list[str]:
+    names = dict.fromkeys(registry.dims)
+    for example in registry.example_names:
+        names.update(dict.fromkeys(registry.example(example)))
+    return list(names)
+
+
+def _shown(sizes: dict[str, Any]) -> dict[str, Any]:
+    return {name: size for name, size in sizes.items() if name != "_"}

@@ -1,0 +1,1 @@
+"""A small package with planted shape bugs, for `shapecheck verify`."""
