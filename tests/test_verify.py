@@ -1,0 +1,138 @@
+"""shapecheck verify: meta-device runs with no data, and the symbolic proof."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from shapecheck._target import TargetError
+from shapecheck._verify import Verdict, assignments, verify
+
+SAMPLES = Path(__file__).parent / "verify_samples"
+
+
+@pytest.fixture(scope="module")
+def buggy() -> dict[str, Verdict]:
+    sys.path.insert(0, str(SAMPLES))
+    try:
+        return {v.name: v for v in verify("verify_buggy")}
+    finally:
+        sys.path.remove(str(SAMPLES))
+
+
+CASES = [
+    ("good_linear", "verified", "distinct sizes"),
+    ("transposed_result", "violated", "a transposition of return would match"),
+    ("needs_square", "violated", "RuntimeError"),
+    ("broadcast_add", "verified", "distinct, broadcast sizes"),
+    ("reduce_last", "verified", "distinct, ranks sizes"),
+    ("padded", "verified", "distinct sizes"),
+    ("wrong_local", "violated", "total does not match its annotation (local variable"),
+    ("needs_callback", "skipped", "no example: `fn`: cannot make a value of type object"),
+    ("Scale.forward [Scale]", "verified", "distinct sizes"),
+]
+
+
+@pytest.mark.parametrize(("name", "status", "fragment"), CASES, ids=[c[0] for c in CASES])
+def test_verify__planted_bugs(
+    buggy: dict[str, Verdict], name: str, status: str, fragment: str
+) -> None:
+    verdict = buggy[f"verify_buggy.ops.{name}"]
+    assert verdict.status == status, verdict.message
+    assert fragment in verdict.message
+    if status == "violated":
+        assert verdict.sizes  # the sizes it failed at are reported
+
+
+def test_verify__distinct_primes_never_coincide(buggy: dict[str, Verdict]) -> None:
+    sizes = buggy["verify_buggy.ops.transposed_result"].sizes
+    assert sizes == {"batch": 2, "hiddens": 3} or len(set(sizes.values())) == len(sizes)
+
+
+def test_assignments__cover_broadcast_and_ranks() -> None:
+    labelled = list(assignments(["batch", "c"], {"batch"}, ["lead"]))
+    kinds = [label for label, _ in labelled]
+    assert kinds == ["distinct", "broadcast", "ranks", "ranks"]
+    distinct = labelled[0][1]
+    assert distinct["batch"] != distinct["c"]
+    assert labelled[1][1]["batch"] == 1
+    assert {len(sizes["*lead"]) for _, sizes in labelled[2:]} == {0, 3}
+
+
+def test_verify__models_every_variant() -> None:
+    verdicts = verify("models")
+    assert [v.name for v in verdicts if v.status == "violated"] == []
+    forwards = [v for v in verdicts if ".forward [RNNModel(" in v.name]
+    assert len(forwards) == 12  # nn.RNN/GRU/LSTM x four layer/direction settings
+    assert all(v.status == "verified" for v in forwards)
+    for name in (
+        "models.lstm.lstm",
+        "models.gru.gru",
+        "models.rnn.rnn",
+        "models.lstm.get_lstm_params",
+        "models.lstm.init_lstm_state",
+    ):
+        assert any(v.name == name and v.status == "verified" for v in verdicts), name
+    skipped = [v for v in verdicts if v.status == "skipped"]
+    assert all(v.message.startswith("no example") for v in skipped)
+
+
+def test_verify__symbolic_proves_and_finds_relations() -> None:
+    sys.path.insert(0, str(SAMPLES))
+    try:
+        symbolic = {
+            v.name: v
+            for v in verify("verify_buggy.ops", symbolic=True)
+            if v.name.endswith("[symbolic]")
+        }
+    finally:
+        sys.path.remove(str(SAMPLES))
+    assert symbolic["verify_buggy.ops.good_linear [symbolic]"].status == "verified"
+    square = symbolic["verify_buggy.ops.needs_square [symbolic]"]
+    assert square.status == "violated"
+    assert "requires hiddens == batch" in square.message
+    transposed = symbolic["verify_buggy.ops.transposed_result [symbolic]"]
+    assert transposed.status == "violated"
+    assert "torch proves `hiddens`, the annotation says `batch`" in transposed.message
+
+
+def test_verify__symbolic_lstm_specialises_steps() -> None:
+    verdicts = {v.name: v for v in verify("models.lstm:lstm", symbolic=True)}
+    proof = verdicts["models.lstm.lstm [symbolic]"]
+    assert proof.status == "verified"
+    assert "proved for all batch, hiddens, vocab" in proof.message
+    assert "steps=" in proof.message and "specialised" in proof.message
+
+
+def test_verify__missing_target() -> None:
+    with pytest.raises(TargetError, match="no module named 'no_such_pkg'"):
+        verify("no_such_pkg")
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "shapecheck.cli", "verify", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PYTHONPATH": str(SAMPLES), "PATH": "/usr/bin:/bin"},
+        cwd=Path(__file__).parent.parent,
+    )
+
+
+def test_verify_cli__exit_status_and_json() -> None:
+    bad = _cli("verify_buggy", "--json")
+    assert bad.returncode == 1
+    records = json.loads(bad.stdout)
+    assert {r["status"] for r in records} == {"verified", "violated", "skipped"}
+    assert all(set(r) == {"name", "status", "message", "sizes"} for r in records)
+    good = _cli("verify_buggy.ops:good_linear")
+    assert good.returncode == 0
+    assert "1 verified, 0 violated, 0 skipped" in good.stdout
+    missing = _cli("no_such_pkg")
+    assert missing.returncode == 2
+    assert missing.stderr.strip().splitlines() == [
+        "shapecheck verify: error: cannot import 'no_such_pkg': no module named 'no_such_pkg'"
+    ]
