@@ -1,5 +1,5 @@
 # Two commands do all the set-up (see README.md):
-#   make run    installs into .venv on first use, then runs shapecheck on the bundled models
+#   make run    installs into .venv on first use, then `shapecheck ci` on the bundled models
 #   make test   installs if needed, then ruff, mypy (strict) and the test suite
 # Development and CI pin torch==2.13.0 (CPU) through requirements-dev.txt.
 
@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml requirements-dev.txt
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/shapecheck show models
+	$(BIN)/shapecheck ci models
 
 lint: $(STAMP)
 	$(BIN)/ruff check shapecheck models tests

@@ -20,7 +20,7 @@ from typing import Any, cast
 
 import torch
 import torch.nn.functional as F
-from jaxtyping import Float, Int
+from jaxtyping import Float, Int, Shaped
 from torch import Tensor, nn
 
 from shapecheck import check
@@ -78,7 +78,7 @@ class RNNModelScratch(nn.Module):
         return {"vocab": self.vocab_size, "hiddens": self.num_hiddens}
 
     @property
-    def params(self) -> tuple[Tensor, ...]:
+    def params(self) -> tuple[Shaped[Tensor, "..."], ...]:
         """The parameters as the structure `get_params` returned, in its order."""
         values = [getattr(self, name) for name in self._param_names]
         if self._params_type is tuple:
@@ -162,7 +162,9 @@ class RNNModel(nn.Module):
         output: Float[Tensor, "steps*batch vocab"] = self.linear(Y.reshape((-1, Y.shape[-1])))
         return output, state
 
-    def _zeros(self, device: Device, batch_size: int) -> Tensor:
+    def _zeros(
+        self, device: Device, batch_size: BatchSize
+    ) -> Float[Tensor, "layers_dirs batch hiddens"]:
         return torch.zeros(
             (self.num_directions * self.num_layers, batch_size, self.num_hiddens),
             device=device,

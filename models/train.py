@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple, NoReturn, Protocol, TextIO, runtime_checkable
 
 import torch
-from jaxtyping import Int
+from jaxtyping import Float, Int
 from torch import Tensor, nn
 
 from models.data import Vocab, load_data_time_machine
@@ -51,15 +51,17 @@ __all__ = [
     "train_epoch",
 ]
 
-State = Tensor | tuple[Tensor, ...]
-"""A recurrent state: one tensor, or a tuple of them (``(H,)``, ``(H, C)``)."""
+State = Float[Tensor, "..."] | tuple[Float[Tensor, "..."], ...]
+"""A recurrent state: one tensor, or a tuple of them (``(H,)``, ``(H, C)``), of
+the model's own shapes: `[batch, hiddens]` for the scratch models,
+`[layers_dirs, batch, hiddens]` for `RNNModel`."""
 
 
 @runtime_checkable
 class RecurrentNet(Protocol):
     """What training needs of a network: the models of ``models.rnn_model``."""
 
-    def __call__(self, X: Tensor, state: Any) -> Any: ...
+    def __call__(self, X: Int[Tensor, "batch steps"], state: Any) -> Any: ...
 
     def begin_state(self, *, batch_size: int, device: torch.device) -> Any: ...
 

@@ -7,7 +7,6 @@ argument, a target that does not exist or does not import).
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 import sys
 import traceback
@@ -71,6 +70,25 @@ def _parser() -> _Parser:
         metavar="NAME",
         help="the registered example sizes to show (default: the first)",
     )
+    lint = commands.add_parser(
+        "lint",
+        help="check the annotations of TARGET statically, without running it",
+        description="Parse the source of TARGET (nothing is imported or run) and report "
+        "malformed dim strings, tensors without a shape annotation, unbound dims, dims "
+        "missing from the glossary and dims used once, as file:line: code message.",
+    )
+    lint.add_argument(
+        "target", metavar="TARGET", help="a module or package name, a file or a package folder"
+    )
+    ci = commands.add_parser(
+        "ci",
+        help="lint, mypy, verify and docs --check in one step, with a summary table",
+        description="Run lint, mypy, verify and docs --check on TARGET and print a summary "
+        "table; exit 0 only when all pass.",
+    )
+    from ._ci import add_arguments
+
+    add_arguments(ci)
     verify = commands.add_parser(
         "verify",
         help="run every annotated function of TARGET on the meta device, with no data",
@@ -137,11 +155,24 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _docs(args: argparse.Namespace) -> int:
-    from .docs import render  # the docs generator is not needed by the other commands
+    from ._ci import check_docs  # the docs generator is not needed by the other commands
+    from .docs import render
 
     output = Path(args.output) if args.output else None
-    if args.check and output is None:
-        raise _UsageError("--check needs -o FILE: the file to compare with")
+    if args.check:
+        if output is None:
+            raise _UsageError("--check needs -o FILE: the file to compare with")
+        try:
+            check = check_docs(args.target, output, format=args.format, example=args.example)
+        except KeyError as error:  # an unknown --example
+            raise _UsageError(f"--example: {error.args[0]}") from None
+        for problem in check.problems:
+            print(f"shapecheck docs: {problem}", file=sys.stderr)
+        for difference in check.differences:
+            print(difference.text)
+        if check.differences:
+            print(f"shapecheck docs: out of date; run {check.regenerate}", file=sys.stderr)
+        return EXIT_VIOLATION if check.differences or check.problems else EXIT_OK
     svg_dir = output.stem if output is not None and args.format == "markdown" else None
     try:
         page = render(args.target, format=args.format, example=args.example, svg_dir=svg_dir)
@@ -154,42 +185,34 @@ def _docs(args: argparse.Namespace) -> int:
         sys.stdout.write(page.text)
         return status
     wanted = {output: page.text} | {output.parent / name: text for name, text in page.files.items()}
-    stale = []
-    if svg_dir is not None and (output.parent / svg_dir).is_dir():
-        stale = [p for p in sorted((output.parent / svg_dir).glob("*.svg")) if p not in wanted]
-    if args.check:
-        return _check_files(wanted, stale) or status
     for path, text in wanted.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    for path in stale:
-        path.unlink()
+    if svg_dir is not None:
+        for path in sorted((output.parent / svg_dir).glob("*.svg")):
+            if path not in wanted:
+                path.unlink()  # a diagram of a function that no longer exists
     print(f"wrote {output} and {len(page.files)} diagrams", file=sys.stderr)
     return status
 
 
-def _check_files(wanted: dict[Path, str], stale: list[Path]) -> int:
-    """Print a unified diff of every file that differs; 1 if any does."""
-    differs = False
-    for path, text in wanted.items():
-        current = path.read_text(encoding="utf-8") if path.exists() else ""
-        if current != text:
-            differs = True
-            sys.stdout.writelines(
-                difflib.unified_diff(
-                    current.splitlines(keepends=True),
-                    text.splitlines(keepends=True),
-                    fromfile=f"{path} (committed)",
-                    tofile=f"{path} (generated)",
-                )
-            )
-    for path in stale:
-        differs = True
-        print(f"{path}: no longer generated")
-    if differs:
-        print("shapecheck docs: out of date; regenerate without --check", file=sys.stderr)
-        return EXIT_VIOLATION
-    return EXIT_OK
+def _lint(args: argparse.Namespace) -> int:
+    from ._lint import lint
+
+    result = lint(args.target)
+    for finding in result.findings:
+        print(finding)
+    print(
+        f"{len(result.findings)} findings; annotation coverage {result.coverage:.1f}% "
+        f"({result.covered} of {result.functions} functions with tensors)"
+    )
+    return EXIT_VIOLATION if result.findings else EXIT_OK
+
+
+def _ci(args: argparse.Namespace) -> int:
+    from ._ci import ci_options, run_ci
+
+    return run_ci(**ci_options(args))
 
 
 class _UsageError(Exception):
@@ -206,6 +229,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _docs(args)
         if args.command == "verify":
             return _verify(args)
+        if args.command == "lint":
+            return _lint(args)
+        if args.command == "ci":
+            return _ci(args)
     except BrokenPipeError:
         sys.stderr.close()  # the reader went away (`| head`): not an error
         return EXIT_OK

@@ -77,7 +77,7 @@ def build_report(target: str, example: str | None = None) -> Report:
         if documented:
             module_docs.append(ModuleDoc(module.__name__, _summary(module), tuple(documented)))
     return Report(
-        target=target,
+        target=modules[0].__name__ if attribute is None else target,
         modules=tuple(module_docs),
         glossary=_glossary(module_docs, registry),
         example=chosen,
@@ -208,6 +208,7 @@ def _docstring_summary(fn: Callable[..., Any]) -> str:
 
 
 _SECTION = re.compile(r"^(Args|Arguments|Parameters|Returns|Yields):\s*$")
+_OTHER_SECTION = re.compile(r"^[A-Z][A-Za-z ]*:\s*$")
 _ARG = re.compile(r"^\s*[-*]?\s*`?(\*{0,2}\w+)`?\s*(?:\([^)]*\))?\s*:\s*(.+)$")
 
 
@@ -222,6 +223,9 @@ def _arg_descriptions(fn: Callable[..., Any]) -> dict[str, str]:
         if header:
             section = header.group(1)
             last = None
+            continue
+        if _OTHER_SECTION.match(line):
+            section = None  # Raises:, Example:, Note: ... end the arguments
             continue
         if section is None or not line.strip():
             continue
@@ -399,7 +403,10 @@ def _rows(
     for kind, root, spec in named:
         described = False
         for path, leaf in _leaves(spec, root):
-            observed = run.paths.get(path) if run is not None else None
+            observed = None
+            if run is not None:
+                # `state[i]`: the items of a variable-length tuple, shown by the first.
+                observed = run.paths.get(path, run.paths.get(path.replace("[i]", "[0]")))
             description = "" if described else descriptions.get(root, "")
             described = described or bool(description)
             if isinstance(leaf, SizeSpec):
@@ -455,7 +462,12 @@ def _relations(
     for path, shape_text, concrete in shaped:
         dims = shape_text.split()
         sizes = concrete.split(" × ") if concrete and concrete != "scalar" else []
-        for axis, dim in enumerate(dims):
+        variadic = next(
+            (i for i, d in enumerate(dims) if d == "..." or d.lstrip("#").startswith("*")), None
+        )
+        for index, dim in enumerate(dims):
+            # After a variadic group, axes count from the end.
+            axis = index - len(dims) if variadic is not None and index > variadic else index
             name = dim.lstrip("#")
             if name.isidentifier() and not name.startswith("_"):
                 places.setdefault(name, []).append(f"`{path}` axis {axis}")
@@ -466,7 +478,7 @@ def _relations(
                 and name != "..."
                 and "=" not in name
             ):
-                value = f" = {sizes[axis]}{at}" if len(sizes) == len(dims) else ""
+                value = f" = {sizes[index]}{at}" if len(sizes) == len(dims) else ""
                 symbolic.append(f"`{path}` axis {axis} is `{name}`{value}")
     for name, where in places.items():
         if len(where) < 2:

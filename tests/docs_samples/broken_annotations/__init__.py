@@ -1,0 +1,1 @@
+"""A package with one malformed annotation beside a good one."""

@@ -1,0 +1,1 @@
+"""A package with a glossary: the linter's tests plant problems in its modules."""
