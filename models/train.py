@@ -21,8 +21,8 @@ import os
 import random
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, NamedTuple, NoReturn, Protocol, TextIO, runtime_checkable
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Annotated, Any, NamedTuple, NoReturn, Protocol, TextIO, runtime_checkable
 
 import torch
 from jaxtyping import Float, Int
@@ -35,7 +35,7 @@ from models.lstm import get_lstm_params, init_lstm_state, lstm
 from models.rnn import get_params as get_rnn_params
 from models.rnn import init_rnn_state, rnn
 from models.rnn_model import RNNModel, RNNModelScratch
-from shapecheck import check
+from shapecheck import Size, check
 
 __all__ = [
     "MODELS",
@@ -357,6 +357,300 @@ def plot_perplexity(perplexities: Sequence[float], path: str | os.PathLike[str])
 
 
 # --------------------------------------------------------------------------
+# Distributed data-parallel training (``--ddp`` under torchrun)
+# --------------------------------------------------------------------------
+
+_TORCHRUN_VARS = ("RANK", "LOCAL_RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT")
+
+_DDP_TIMEOUT_S = 60
+"""Timeout of the process group: a collective that waits longer fails instead
+of hanging (a safety net; a failed step is reported through the step flags)."""
+
+
+class _Ranks(NamedTuple):
+    """Where this process stands in a torchrun job."""
+
+    rank: int
+    local_rank: int
+    world_size: int
+
+
+def _torchrun_ranks(environ: Mapping[str, str]) -> _Ranks | str:
+    """This process's ranks from torchrun's variables, or why they are missing."""
+    missing = [name for name in _TORCHRUN_VARS if not environ.get(name)]
+    if missing:
+        return f"not started by torchrun ({', '.join(missing)} not set)"
+    values: list[int] = []
+    for name in ("RANK", "LOCAL_RANK", "WORLD_SIZE"):
+        try:
+            values.append(int(environ[name]))
+        except ValueError:
+            return f"bad torchrun environment: {name}={environ[name]!r} is not an integer"
+    ranks = _Ranks(*values)
+    if not 0 <= ranks.rank < ranks.world_size:
+        return f"bad torchrun environment: RANK={ranks.rank} with WORLD_SIZE={ranks.world_size}"
+    return ranks
+
+
+def _rank_names(ranks: Sequence[int]) -> str:
+    return ("rank " if len(ranks) == 1 else "ranks ") + ", ".join(map(str, ranks))
+
+
+class _StepFailed(Exception):
+    """Raised on every rank once any rank failed a training step."""
+
+    def __init__(self, ranks: list[int], error: Exception | None) -> None:
+        super().__init__(f"{_rank_names(ranks)} failed")
+        self.ranks = ranks
+        self.error = error
+        """This rank's own error; ``None`` where only other ranks failed."""
+
+
+def _failed_ranks(failed: bool, ranks: _Ranks, device: torch.device) -> list[int]:
+    # One small all-reduce per step: every rank learns which ranks failed
+    # before the backward pass, whose gradient all-reduce would otherwise
+    # wait for the failed rank forever.
+    flags = torch.zeros(ranks.world_size, dtype=torch.int32, device=device)
+    if failed:
+        flags[ranks.rank] = 1
+    torch.distributed.all_reduce(flags)
+    return [rank for rank, flag in enumerate(flags.tolist()) if flag]
+
+
+@check
+def _shard(
+    X: Int[Tensor, "_global_batch steps"], rank: int, size: Annotated[int, Size("batch")]
+) -> Int[Tensor, "batch steps"]:
+    # Rank r trains on rows [r*size, (r+1)*size) of every global minibatch:
+    # the same rows each time, so sequential partitioning carries each row's
+    # state on.  `batch` is this rank's share.
+    return X[rank * size : (rank + 1) * size]
+
+
+def _wrong_state(net: RecurrentNet, batch_size: int, device: torch.device) -> Any:
+    # ``--fault-rank``: a state for one sequence more than the minibatch has.
+    return net.begin_state(batch_size=batch_size + 1, device=device)
+
+
+def _ddp_train_epoch(
+    model: nn.Module,
+    net: RecurrentNet,
+    train_iter: Iterable[tuple[Int[Tensor, "batch steps"], Int[Tensor, "batch steps"]]],
+    loss: Callable[[Tensor, Tensor], Tensor],
+    updater: torch.optim.Optimizer,
+    device: torch.device,
+    use_random_iter: bool,
+    ranks: _Ranks,
+    *,
+    progress: str | None = None,
+    fault: bool = False,
+) -> tuple[float, float]:
+    """:func:`train_epoch` on this rank's shard of each minibatch.
+
+    ``model`` is the DDP wrapper of ``net``.  A failed forward pass on any
+    rank raises :class:`_StepFailed` on every rank, before any of them waits
+    in the gradient all-reduce.  Returns the perplexity and tokens/s of the
+    whole (global) minibatches.
+    """
+    state: Any = None
+    totals = torch.zeros(2, dtype=torch.float64, device=device)  # loss sum, tokens
+    batches = iter(train_iter)
+    bar = None
+    if progress is not None:
+        bar = ProgressBar(operator.length_hint(batches, 0), progress)
+    start = time.perf_counter()
+    try:
+        for i, (X_all, Y_all) in enumerate(batches, 1):
+            size = X_all.shape[0] // ranks.world_size
+            X = _shard(X_all, ranks.rank, size)
+            Y = _shard(Y_all, ranks.rank, size)
+            error: Exception | None = None
+            try:
+                if state is None or use_random_iter:
+                    state = net.begin_state(batch_size=X.shape[0], device=device)
+                else:
+                    _detach_state(state)
+                if fault and i == 1:
+                    state = _wrong_state(net, X.shape[0], device)
+                y = _targets(Y).to(device)
+                y_hat, state = model(X.to(device), state)
+                batch_loss = loss(y_hat, y.long()).mean()
+            except Exception as exc:
+                error = exc
+                _record_error(exc)
+            failed = _failed_ranks(error is not None, ranks, device)
+            if failed:
+                raise _StepFailed(failed, error)
+            updater.zero_grad()
+            torch.autograd.backward(batch_loss)
+            grad_clipping(net, 1)  # the gradients are all-reduced by now
+            updater.step()
+            totals[0] += batch_loss.detach() * y.numel()
+            totals[1] += y.numel()
+            if bar is not None:
+                bar.update(i)
+        torch.distributed.all_reduce(totals)
+        loss_sum, num_tokens = totals.tolist()
+        elapsed = time.perf_counter() - start
+    finally:
+        if bar is not None:
+            bar.close()
+    if num_tokens == 0:
+        raise ValueError("train_iter yielded no minibatches")
+    return math.exp(loss_sum / num_tokens), num_tokens / max(elapsed, 1e-9)
+
+
+def _train_ddp(
+    model: nn.Module,
+    net: RecurrentNet,
+    train_iter: Iterable[tuple[Int[Tensor, "batch steps"], Int[Tensor, "batch steps"]]],
+    vocab: Vocab,
+    lr: float,
+    num_epochs: int,
+    device: torch.device,
+    use_random_iter: bool,
+    ranks: _Ranks,
+    *,
+    predict_len: int = 50,
+    prefixes: Sequence[str] = ("time traveller", "traveller"),
+    sample_every: int = 10,
+    fault_rank: int | None = None,
+    log: Callable[[str], None] = print,
+) -> TrainHistory:
+    """:func:`train` with DDP: rank 0 alone shows progress, logs and predicts.
+
+    ``net`` is the model itself and ``model`` its DDP wrapper.  On ranks other
+    than 0 the history has no samples.
+    """
+    lead = ranks.rank == 0
+    loss = nn.CrossEntropyLoss()
+    updater = torch.optim.SGD(model.parameters(), lr)
+    perplexities: list[float] = []
+    speeds: list[float] = []
+    where = f"{device.type} x {ranks.world_size} rank{'s' if ranks.world_size > 1 else ''}"
+    for epoch in range(1, num_epochs + 1):
+        ppl, speed = _ddp_train_epoch(
+            model,
+            net,
+            train_iter,
+            loss,
+            updater,
+            device,
+            use_random_iter,
+            ranks,
+            progress=f"epoch {epoch}/{num_epochs}" if lead else None,
+            fault=epoch == 1 and fault_rank == ranks.rank,
+        )
+        perplexities.append(ppl)
+        speeds.append(speed)
+        if lead:
+            speed_text = f"{speed:.1f} tokens/sec on {where}"
+            log(f"epoch {epoch}/{num_epochs}: perplexity {ppl:.2f}, {speed_text}")
+            if sample_every > 0 and epoch % sample_every == 0 and prefixes:
+                log(predict(prefixes[0], predict_len, net, vocab, device))
+    samples = {}
+    if lead:
+        log(f"perplexity {perplexities[-1]:.1f}, {speeds[-1]:.1f} tokens/sec on {where}")
+        for prefix in prefixes:
+            samples[prefix] = predict(prefix, predict_len, net, vocab, device)
+            log(samples[prefix])
+    return TrainHistory(perplexities, speeds, samples)
+
+
+def _report_failure(failure: _StepFailed, rank: int) -> None:
+    """One line on stderr naming the rank, the error's sections beneath it."""
+    if failure.error is None:
+        lines = [f"rank {rank}: stopped: {failure}"]
+    else:
+        error = failure.error
+        first, *rest = (str(error) or "(no message)").splitlines()
+        lines = [f"rank {rank}: {type(error).__name__}: {first}"]
+        lines += [f"    {line}" for line in rest]
+    # One write: the ranks share the stream, and a short write is not split.
+    sys.stderr.write("".join(f"{line}\n" for line in lines))
+    sys.stderr.flush()
+
+
+def _record_error(error: Exception) -> None:
+    """Leave ``error`` where torchrun's failure summary shows it, with its traceback.
+
+    Called while ``error`` is being handled; a no-op outside torchrun.
+    """
+    if os.environ.get("TORCHELASTIC_ERROR_FILE"):
+        from torch.distributed.elastic.multiprocessing.errors import ErrorHandler
+
+        ErrorHandler().record_exception(error)
+
+
+def _run_ddp(
+    args: argparse.Namespace,
+    ranks: _Ranks,
+    device: torch.device,
+    train_iter: Iterable[tuple[Int[Tensor, "batch steps"], Int[Tensor, "batch steps"]]],
+    vocab: Vocab,
+) -> int:
+    """Train as one rank of a torchrun job; return this rank's exit status."""
+    from datetime import timedelta
+
+    if device.type == "cuda":
+        torch.cuda.set_device(device)
+    torch.distributed.init_process_group(
+        "nccl" if device.type == "cuda" else "gloo",
+        init_method="env://",
+        rank=ranks.rank,
+        world_size=ranks.world_size,
+        timeout=timedelta(seconds=_DDP_TIMEOUT_S),
+        device_id=device if device.type == "cuda" else None,
+    )
+    lead = ranks.rank == 0
+    try:
+        net = build_model(
+            args.model,
+            len(vocab),
+            args.hiddens,
+            device,
+            num_layers=args.layers if args.layers is not None else 1,
+            bidirectional=args.bidirectional,
+        )
+        assert isinstance(net, nn.Module)
+        # Same seed on every rank; DDP also broadcasts rank 0's parameters.
+        model = nn.parallel.DistributedDataParallel(
+            net, device_ids=[device.index] if device.type == "cuda" else None
+        )
+        history = _train_ddp(
+            model,
+            net,
+            train_iter,
+            vocab,
+            args.lr,
+            args.epochs,
+            device,
+            args.random_iter,
+            ranks,
+            predict_len=args.predict_len,
+            fault_rank=args.fault_rank,
+        )
+    except _StepFailed as failure:
+        # Every rank still takes part in collectives.  The first barrier: rank
+        # 0 has ended its progress bar's line, so each report starts a line of
+        # its own.  The second: every report is out before a rank exits (then
+        # torchrun stops the others).
+        torch.distributed.barrier()
+        _report_failure(failure, ranks.rank)
+        torch.distributed.barrier()
+        return 1
+    except KeyboardInterrupt:
+        if lead:
+            print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    finally:
+        torch.distributed.destroy_process_group()
+    if lead and not args.no_plot and plot_perplexity(history.perplexities, args.plot):
+        print(f"perplexity plot written to {args.plot}")
+    return 0
+
+
+# --------------------------------------------------------------------------
 # The models and the command line
 # --------------------------------------------------------------------------
 
@@ -414,9 +708,17 @@ PROG = "python -m models.train"
 
 
 class _OneLineParser(argparse.ArgumentParser):
-    """Reports a usage error as one line on stderr and exits with status 2."""
+    """Reports a usage error as one line on stderr and exits with status 2.
+
+    With ``quiet`` set (ranks other than 0 of a torchrun job, which all see
+    the same arguments) it exits with status 2 without a word.
+    """
+
+    quiet = False
 
     def error(self, message: str) -> NoReturn:
+        if self.quiet:
+            self.exit(2)
         message = " ".join(message.split())
         self.exit(2, f"{self.prog}: error: {message}\n")
 
@@ -593,12 +895,44 @@ def _build_parser() -> _OneLineParser:
         metavar="N",
         help="characters to predict after each prefix (default: %(default)s)",
     )
+    parser.add_argument(
+        "--ddp",
+        action="store_true",
+        help="train with DistributedDataParallel, one rank per process started by "
+        "torchrun (torchrun --nproc_per_node=N -m models.train --ddp ...): gloo on "
+        "the CPU, nccl on CUDA (cuda:LOCAL_RANK); --batch-size is the global batch, "
+        "split evenly: each rank trains on its own slice of every minibatch",
+    )
+    parser.add_argument(
+        "--fault-rank",
+        type=_non_negative_int,
+        default=None,
+        metavar="N",
+        help="for tests: feed rank N a wrongly shaped state at the first step (with --ddp)",
+    )
     return parser
+
+
+def _ddp_device(device: torch.device, ranks: _Ranks) -> torch.device | str:
+    """This rank's device for ``--device``, or why no rank can have one."""
+    if device.type == "cpu":
+        return device
+    if device.type != "cuda":
+        return f"--ddp trains on cpu or cuda, not {device.type}"
+    if str(device) != "cuda":  # cuda:N
+        return f"with --ddp give cuda, not {device}: each rank uses cuda:LOCAL_RANK"
+    return torch.device("cuda", ranks.local_rank)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status (2 on bad input)."""
     parser = _build_parser()
+    under_torchrun = _torchrun_ranks(os.environ)
+    ranks = under_torchrun if isinstance(under_torchrun, _Ranks) else None
+    # Every rank of a --ddp job parses the same arguments: rank 0 alone
+    # reports a usage error.
+    words = sys.argv[1:] if argv is None else argv
+    parser.quiet = ranks is not None and ranks.rank != 0 and "--ddp" in words
     try:
         args = parser.parse_args(argv)
         if args.model in ("lstm", "gru", "rnn"):
@@ -615,6 +949,39 @@ def main(argv: list[str] | None = None) -> int:
             directory = os.path.dirname(os.path.abspath(args.plot))
             if not os.path.isdir(directory):
                 parser.error(f"argument --plot: directory {directory!r} does not exist")
+        device: torch.device = args.device
+        batch_size: int = args.batch_size
+        if args.ddp:
+            if not torch.distributed.is_available():
+                parser.error("argument --ddp: this torch build has no torch.distributed")
+            if ranks is None:
+                parser.error(
+                    f"argument --ddp: {under_torchrun}: "
+                    "run torchrun --nproc_per_node=N -m models.train --ddp ..."
+                )
+            ddp_device = _ddp_device(device, ranks)
+            if isinstance(ddp_device, str):
+                parser.error(f"argument --device: {ddp_device}")
+            device = ddp_device
+            count = torch.cuda.device_count() if device.type == "cuda" else 0
+            if device.type == "cuda" and ranks.local_rank >= count:
+                parser.quiet = False  # this rank's own problem: it says so
+                parser.error(
+                    f"argument --device: rank {ranks.rank} has no {device}: found {count} "
+                    "CUDA devices (start at most that many processes per node)"
+                )
+            if batch_size % ranks.world_size:
+                parser.error(
+                    f"argument --batch-size: {batch_size} does not divide evenly "
+                    f"among {ranks.world_size} ranks"
+                )
+            if args.fault_rank is not None and args.fault_rank >= ranks.world_size:
+                parser.error(
+                    f"argument --fault-rank: no rank {args.fault_rank} "
+                    f"among {ranks.world_size} ranks"
+                )
+        elif args.fault_rank is not None:
+            parser.error("argument --fault-rank: only valid with --ddp")
         random.seed(args.seed)
         torch.manual_seed(args.seed)
         try:
@@ -632,7 +999,9 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 2
 
-    device: torch.device = args.device
+    if args.ddp:
+        assert ranks is not None
+        return _run_ddp(args, ranks, device, train_iter, vocab)
     net = build_model(
         args.model,
         len(vocab),

@@ -154,7 +154,7 @@ def parse_shape(text: object) -> Shape:
     """
     if not isinstance(text, str):
         raise AnnotationError(
-            f"a dimension string must be a str, got {type(text).__name__} {text!r}"
+            f"a dimension string must be a str, got {type(text).__name__} {_short_repr(text)}"
         )
     elements = text.split()
     dims: list[Dim] = []
@@ -170,6 +170,16 @@ def parse_shape(text: object) -> Shape:
             variadic = index
         dims.append(dim)
     return Shape(text=text, dims=tuple(dims), variadic=variadic)
+
+
+def _short_repr(value: object, limit: int = 80) -> str:
+    """`repr(value)` cut to `limit` characters, for a message; never raises (a huge
+    int's repr does, and so may a user's `__repr__`)."""
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001  (any failure: fall back to the type)
+        return f"<{type(value).__name__} object>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _replaced(elements: list[str], index: int, new: str) -> str:

@@ -53,13 +53,14 @@ def _import(name: str, target: str) -> ModuleType:
     except ModuleNotFoundError as error:
         if error.name is not None and (name == error.name or name.startswith(error.name + ".")):
             raise TargetError(f"cannot import {target!r}: no module named {error.name!r}") from None
-        raise TargetError(f"cannot import {target!r}: {_one_line(error)}") from None
+        # `from error`: with --debug, the traceback shows where the import failed.
+        raise TargetError(f"cannot import {target!r}: {_one_line(error)}") from error
     except SystemExit as error:
-        raise TargetError(f"cannot import {target!r}: it called exit({error.code})") from None
+        raise TargetError(f"cannot import {target!r}: it called exit({error.code})") from error
     except BaseException as error:  # noqa: BLE001  (any import failure is the target's)
         if isinstance(error, KeyboardInterrupt):
             raise
-        raise TargetError(f"cannot import {target!r}: {_one_line(error)}") from None
+        raise TargetError(f"cannot import {target!r}: {_one_line(error)}") from error
 
 
 def _module_name_for_path(path: Path) -> tuple[str, Path]:
@@ -100,14 +101,27 @@ def load_modules(target: str) -> tuple[list[ModuleType], str | None]:
             sys.path.insert(0, str(Path.cwd()))
     root_module = _import(name, target)
     modules = [root_module]
-    if attribute is None and hasattr(root_module, "__path__"):
-        for info in sorted(
-            pkgutil.walk_packages(root_module.__path__, name + "."), key=lambda info: info.name
-        ):
-            if info.name.split(".")[-1] == "__main__":
-                continue
-            modules.append(_import(info.name, info.name))
+    if attribute is not None:
+        _lookup(root_module, attribute)  # a missing object is a usage error, up front
+    elif hasattr(root_module, "__path__"):
+        for submodule in sorted(_submodule_names(list(root_module.__path__), name + ".", set())):
+            modules.append(_import(submodule, submodule))
     return modules, attribute
+
+
+def _submodule_names(path: list[str], prefix: str, seen: set[str]) -> Iterator[str]:
+    """Every module under a package, as `pkgutil.walk_packages` finds them; but a
+    subpackage that fails to import (with any exception, or exit) is reported by
+    `_import` in one line, where `walk_packages` would raise the error as it is."""
+    for info in pkgutil.iter_modules(path, prefix):
+        if info.name.split(".")[-1] == "__main__":
+            continue
+        yield info.name
+        if info.ispkg:
+            subpackage = _import(info.name, info.name)
+            paths = [p for p in getattr(subpackage, "__path__", None) or [] if p not in seen]
+            seen.update(paths)
+            yield from _submodule_names(paths, info.name + ".", seen)
 
 
 def collect(target: str) -> list[Checked]:
@@ -207,5 +221,7 @@ def _has_source(fn: Any) -> bool:
 def _lookup(module: ModuleType, attribute: str) -> Any:
     obj: Any = module
     for part in attribute.split("."):
+        if not hasattr(obj, part):
+            raise TargetError(f"{module.__name__} has no object {attribute!r}")
         obj = getattr(obj, part)
     return obj

@@ -1,7 +1,9 @@
 """`shapecheck ...`: the command line, thin over the library.
 
 Exit status: 0 when all is well, 1 for a violation, 2 for a usage error (a bad
-argument, a target that does not exist or does not import).
+argument, a target that does not exist or does not import) or any other error
+that stops a command. Errors are one line on stderr; `--debug` shows the
+traceback. A target with nothing to check is noted on stderr, with status 0.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import NoReturn
 from . import __version__
 from ._errors import AnnotationError
 from ._spec import walk_tensors
-from ._target import TargetError, collect
+from ._target import TargetError, collect, load_modules
 
 __all__ = ["main"]
 
@@ -120,8 +122,19 @@ def _parser() -> _Parser:
     return parser
 
 
+def _note_none_found(command: str, target: str) -> None:
+    # A run that found nothing to do says so: one line on stderr, exit 0.
+    print(
+        f"shapecheck {command}: note: {target!r} has no functions with tensor annotations",
+        file=sys.stderr,
+    )
+
+
 def _show(target: str) -> int:
-    for checked in collect(target):
+    found = collect(target)
+    if not found:
+        _note_none_found("show", target)
+    for checked in found:
         print(f"{checked.name}")
         signature = checked.signature
         for param in signature.params:
@@ -137,6 +150,8 @@ def _verify(args: argparse.Namespace) -> int:
     from ._verify import verify
 
     verdicts = verify(args.target, symbolic=args.symbolic)
+    if not verdicts:
+        _note_none_found("verify", args.target)
     if args.json:
         print(json.dumps([v.as_json() for v in verdicts], indent=2, sort_keys=True))
     else:
@@ -178,6 +193,8 @@ def _docs(args: argparse.Namespace) -> int:
         page = render(args.target, format=args.format, example=args.example, svg_dir=svg_dir)
     except KeyError as error:  # an unknown --example
         raise _UsageError(f"--example: {error.args[0]}") from None
+    if not page.report.modules:
+        _note_none_found("docs", args.target)
     for problem in page.problems:
         print(f"shapecheck docs: {problem}", file=sys.stderr)
     status = EXIT_VIOLATION if page.problems else EXIT_OK
@@ -200,6 +217,8 @@ def _lint(args: argparse.Namespace) -> int:
     from ._lint import lint
 
     result = lint(args.target)
+    if not result.functions and not result.findings:
+        _note_none_found("lint", args.target)
     for finding in result.findings:
         print(finding)
     print(
@@ -212,6 +231,10 @@ def _lint(args: argparse.Namespace) -> int:
 def _ci(args: argparse.Namespace) -> int:
     from ._ci import ci_options, run_ci
 
+    if args.debug:
+        # run_ci reports a target that does not import in one line; with
+        # --debug, let its error reach main, which shows the traceback.
+        load_modules(args.target)
     return run_ci(**ci_options(args))
 
 
@@ -240,6 +263,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             traceback.print_exc()
         print(f"shapecheck {args.command}: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as error:  # noqa: BLE001  (errors are one line, whatever raised them)
+        # The target's own code failing outside a checked run (a registry's
+        # example sizes that cannot be computed), or a bug of shapecheck's.
+        if args.debug:
+            traceback.print_exc()
+        text = " ".join(str(error).split())
+        what = f"{type(error).__name__}: {text}" if text else type(error).__name__
+        print(
+            f"shapecheck {args.command}: error: unexpected {what} (--debug shows the traceback)",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     parser.error(f"unknown command {args.command!r}")
 

@@ -338,6 +338,8 @@ def test_plot_perplexity__without_matplotlib_is_skipped(
 # --------------------------------------------------------------------------
 
 OPTIONS = [
+    "--ddp",
+    "--fault-rank",
     "--model",
     "--bidirectional",
     "--layers",

@@ -1,0 +1,3 @@
+"""A module that refuses to be imported."""
+
+raise RuntimeError("rb_import_raises refuses to load")

@@ -1,0 +1,1 @@
+"""A package that imports, with a subpackage that exits."""
