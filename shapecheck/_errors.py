@@ -46,12 +46,14 @@ class ShapeError(TypeError):
 
     def __init__(
         self,
+        message: str | None = None,
+        /,
         *,
-        function: str,
-        path: str,
-        expected: str,
-        actual: str,
-        reason: str,
+        function: str = "",
+        path: str = "",
+        expected: str = "",
+        actual: str = "",
+        reason: str = "",
         dim: str | None = None,
         bound_value: int | None = None,
         bound_at: str | None = None,
@@ -70,7 +72,9 @@ class ShapeError(TypeError):
         self.actual_value = actual_value
         self.permutation = permutation
         self.location = location
-        super().__init__(self._format())
+        # A bare message: how code that only knows the text (a DataLoader
+        # re-raising a worker's error) rebuilds the error, keeping its type.
+        super().__init__(message if message is not None else self._format())
 
     def __reduce__(self) -> tuple[object, ...]:
         # Keyword-only constructors do not survive the default pickling, which
