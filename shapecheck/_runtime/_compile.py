@@ -64,6 +64,7 @@ class Emitter:
         self.namespace: dict[str, Any] = {
             "_sc_Tensor": torch.Tensor,
             "_sc_walk": _walk,
+            "_sc_union": _union,
         }
         self._names = itertools.count()
 
@@ -105,8 +106,19 @@ class Emitter:
                 field_var = self.tmp("v")
                 self.line(indent, f"{field_var} = {var}.{name}")
                 self.value(field, field_var, indent)
-        elif isinstance(spec, SequenceSpec | UnionSpec):
-            self._walk(spec, var, indent)
+        elif isinstance(spec, SequenceSpec):
+            kind = self.const(spec.kind, "kind")
+            self.check(indent, f"not isinstance({var}, {kind})")
+            each = self.tmp("item")
+            self.line(indent, f"for {each} in {var}:")
+            self.value(spec.item, each, indent + 1)
+        elif isinstance(spec, UnionSpec):
+            # Each option checked by its own generated checker, the dims
+            # bound by a failed option undone before the next.
+            options = tuple(
+                compile_value_checker(option, f"option{k}") for k, option in enumerate(spec.options)
+            )
+            self.check(indent, f"not _sc_union({var}, _sc_m, {self.const(options, 'options')})")
 
     def _walk(self, spec: Spec, var: str, indent: int) -> None:
         self.check(indent, f"_sc_walk({self.const(spec, 'spec')}, {var}, _sc_m)")
@@ -170,6 +182,19 @@ class Emitter:
         function: Callable[..., Any] = self.namespace[name]
         function.__shapecheck_source__ = source  # type: ignore[attr-defined]
         return function
+
+
+def _union(value: Any, memo: Memo, options: tuple[Callable[[Any, Memo], bool], ...]) -> bool:
+    """True when one option matches; a failed option's bindings are undone."""
+    single, variadic = dict(memo.single), dict(memo.variadic)
+    for option in options:
+        if option(value, memo):
+            return True
+        memo.single.clear()
+        memo.single.update(single)
+        memo.variadic.clear()
+        memo.variadic.update(variadic)
+    return False
 
 
 def _walk(spec: Spec, value: Any, memo: Memo) -> bool:

@@ -366,6 +366,8 @@ def _beartype_stub(hints: dict[str, Any], qualname: str) -> Callable[..., None]:
     if defaults is not None and "__beartype_getrandbits" in defaults:
         defaults["__beartype_getrandbits"] = _CHECK_RNG.getrandbits
         return checked
+    if defaults is not None and "__beartype_func" in defaults:
+        return checked  # beartype's own wrapper, which draws no random numbers
     return functools.partial(_keeping_random_state, checked)
 
 

@@ -10,7 +10,9 @@ Reading `tensor.shape` and `tensor.dtype` never synchronises a device.
 
 from __future__ import annotations
 
+import functools
 import itertools
+import types
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -355,14 +357,19 @@ def _check_dims(
     return None
 
 
+@functools.lru_cache(maxsize=512)
+def _compiled(source: str) -> types.CodeType:
+    return compile(source, "<dim>", "eval")
+
+
 def evaluate(dim: Symbolic, memo: Memo) -> Any:
     """The size a symbolic dim stands for, given the dims bound so far."""
     try:
         if dim.code is not None:
             return eval(dim.code, dict(memo.single))  # noqa: S307
         # Fields in braces are f-string fields over the call's arguments.
-        text = eval(f"f'{dim.expr}'", dict(memo.arguments or {}))  # noqa: S307
-        return eval(text, dict(memo.single))  # noqa: S307
+        text = eval(_compiled(f"f'{dim.expr}'"), dict(memo.arguments or {}))  # noqa: S307
+        return eval(_compiled(text), dict(memo.single))  # noqa: S307
     except NameError as error:
         raise AnnotationError(
             f"symbolic dim `{dim.expr}` uses {error.name!r}, which no earlier "
