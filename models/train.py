@@ -22,7 +22,16 @@ import random
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Annotated, Any, NamedTuple, NoReturn, Protocol, TextIO, runtime_checkable
+from typing import (
+    Annotated,
+    Any,
+    NamedTuple,
+    NoReturn,
+    Protocol,
+    TextIO,
+    TypeVar,
+    runtime_checkable,
+)
 
 import torch
 from jaxtyping import Float, Int
@@ -723,34 +732,31 @@ class _OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
-    return value
+_N = TypeVar("_N", int, float)
 
 
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a non-negative integer, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a non-negative integer, got {text!r}")
-    return value
+def _number(
+    convert: Callable[[str], _N], accept: Callable[[_N], bool], what: str
+) -> Callable[[str], _N]:
+    """An argparse type: `convert`, then `accept`, else "must be {what}"."""
+
+    def parse(text: str) -> _N:
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}") from None
+        if not accept(value):
+            raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}")
+        return value
+
+    return parse
 
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}") from None
-    if not (value > 0 and math.isfinite(value)):
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
-    return value
+_positive_int = _number(int, lambda value: value > 0, "a positive integer")
+_non_negative_int = _number(int, lambda value: value >= 0, "a non-negative integer")
+_positive_float = _number(
+    float, lambda value: value > 0 and math.isfinite(value), "a positive number"
+)
 
 
 def _max_tokens(text: str) -> int:
