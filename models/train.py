@@ -214,6 +214,40 @@ class ProgressBar:
         self.stream.flush()
 
 
+def _next_state(
+    net: RecurrentNet, state: Any, batch_size: int, device: torch.device, fresh: bool
+) -> Any:
+    # d2l: a new state at the first minibatch and with random sampling; else
+    # the same state, cut from the graph in place.
+    if state is None or fresh:
+        return net.begin_state(batch_size=batch_size, device=device)
+    _detach_state(state)
+    return state
+
+
+def _forward_loss(
+    forward: Callable[..., Any],
+    X: Int[Tensor, "batch steps"],
+    Y: Int[Tensor, "batch steps"],
+    state: Any,
+    loss: Callable[[Tensor, Tensor], Tensor],
+    device: torch.device,
+) -> tuple[Float[Tensor, ""], Int[Tensor, "steps*batch"], Any]:
+    """The mean loss of one minibatch, the targets, and the new state."""
+    y = _targets(Y).to(device)
+    y_hat, state = forward(X.to(device), state)
+    return loss(y_hat, y.long()).mean(), y, state
+
+
+def _update(
+    net: RecurrentNet, updater: torch.optim.Optimizer, batch_loss: Float[Tensor, ""]
+) -> None:
+    updater.zero_grad()
+    torch.autograd.backward(batch_loss)
+    grad_clipping(net, 1)
+    updater.step()
+
+
 @check
 def train_epoch(
     net: RecurrentNet,
@@ -245,20 +279,9 @@ def train_epoch(
     start = time.perf_counter()
     try:
         for i, (X, Y) in enumerate(batches, 1):
-            if state is None or use_random_iter:
-                # Initialize state when either it is the first iteration or
-                # using random sampling
-                state = net.begin_state(batch_size=X.shape[0], device=device)
-            else:
-                _detach_state(state)
-            y = _targets(Y)
-            X, y = X.to(device), y.to(device)
-            y_hat, state = net(X, state)
-            batch_loss = loss(y_hat, y.long()).mean()
-            updater.zero_grad()
-            torch.autograd.backward(batch_loss)
-            grad_clipping(net, 1)
-            updater.step()
+            state = _next_state(net, state, X.shape[0], device, use_random_iter)
+            batch_loss, y, state = _forward_loss(net, X, Y, state, loss, device)
+            _update(net, updater, batch_loss)
             total_loss += batch_loss.detach() * y.numel()
             num_tokens += y.numel()
             if bar is not None:
@@ -475,25 +498,17 @@ def _ddp_train_epoch(
             Y = _shard(Y_all, ranks.rank, size)
             error: Exception | None = None
             try:
-                if state is None or use_random_iter:
-                    state = net.begin_state(batch_size=X.shape[0], device=device)
-                else:
-                    _detach_state(state)
+                state = _next_state(net, state, X.shape[0], device, use_random_iter)
                 if fault and i == 1:
                     state = _wrong_state(net, X.shape[0], device)
-                y = _targets(Y).to(device)
-                y_hat, state = model(X.to(device), state)
-                batch_loss = loss(y_hat, y.long()).mean()
+                batch_loss, y, state = _forward_loss(model, X, Y, state, loss, device)
             except Exception as exc:
                 error = exc
                 _record_error(exc)
             failed = _failed_ranks(error is not None, ranks, device)
             if failed:
                 raise _StepFailed(failed, error)
-            updater.zero_grad()
-            torch.autograd.backward(batch_loss)
-            grad_clipping(net, 1)  # the gradients are all-reduced by now
-            updater.step()
+            _update(net, updater, batch_loss)  # the gradients are all-reduced by now
             totals[0] += batch_loss.detach() * y.numel()
             totals[1] += y.numel()
             if bar is not None:
