@@ -37,14 +37,9 @@ pre-timing verification fails, 2 on a bad argument.
 from __future__ import annotations
 
 import argparse
-import datetime
 import gc
 import json
-import os
-import platform
-import shlex
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -61,8 +56,13 @@ from torch import Tensor
 # Run as `python benchmarks/bench_check.py`, sys.path[0] is benchmarks/: put the
 # repository root first so that the working tree's shapecheck is the one timed.
 _REPO_ROOT = Path(__file__).resolve().parent.parent
-if str(_REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(_REPO_ROOT))
+# ... and this folder, for the reports' shared header (`_report`), also when a
+# fresh interpreter imports this file as a module.
+for _folder in (Path(__file__).resolve().parent, _REPO_ROOT):
+    if str(_folder) not in sys.path:
+        sys.path.insert(0, str(_folder))
+
+from _report import base_environment  # noqa: E402
 
 import shapecheck  # noqa: E402
 
@@ -372,44 +372,10 @@ def run_scenario(
 # -------------------------------------------------------------------------- reports
 
 
-def _git_describe() -> str:
-    try:
-        head = subprocess.run(
-            ["git", "-C", str(_REPO_ROOT), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=10,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "-C", str(_REPO_ROOT), "status", "--porcelain", "--", "shapecheck"],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=10,
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-    return f"{head}, shapecheck/ modified" if dirty else head
-
-
 def environment(opts: Options, repeats: int, min_repeat_s: float) -> dict[str, str]:
-    device = "cpu"
-    if opts.device == "cuda":
-        device = f"cuda ({torch.cuda.get_device_name()})"
-    return {
-        "command": shlex.join(sys.orig_argv),
-        "date (UTC)": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M"),
-        "python": f"{platform.python_version()} ({platform.python_implementation()})",
-        "torch": torch.__version__,
+    return base_environment(opts.device, "shapecheck") | {
         "jaxtyping": jaxtyping.__version__,
         "beartype": beartype.__version__,
-        "shapecheck": f"{shapecheck.__version__} (git {_git_describe()})",
-        "platform": platform.platform(),
-        "processor": platform.processor() or platform.machine(),
-        "cpu count": str(os.cpu_count()),
-        "device": device,
-        "torch threads": str(torch.get_num_threads()),
         "method": (
             f"{repeats} repeats, each >= {min_repeat_s:g} s of unchecked calls, in blocks of"
             f" {BLOCK} calls with the three variants' blocks side by side; per-call time ="

@@ -67,12 +67,8 @@ bad argument.
 
 import argparse
 import contextlib
-import datetime
 import json
-import os
-import platform
 import random
-import shlex
 import statistics
 import subprocess
 import sys
@@ -93,8 +89,13 @@ from torch import Tensor, nn
 # Run as `python benchmarks/train_overhead.py`, sys.path[0] is benchmarks/: put
 # the repository root first so that the working tree's packages are the ones timed.
 _REPO_ROOT = Path(__file__).resolve().parent.parent
-if str(_REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(_REPO_ROOT))
+# ... and this folder, for the reports' shared header (`_report`), also when a
+# fresh interpreter imports this file as a module.
+for _folder in (Path(__file__).resolve().parent, _REPO_ROOT):
+    if str(_folder) not in sys.path:
+        sys.path.insert(0, str(_folder))
+
+from _report import base_environment  # noqa: E402
 
 import shapecheck  # noqa: E402
 from models.data import load_data_time_machine  # noqa: E402
@@ -893,43 +894,9 @@ def compare_inventories(config: str, shipped: dict[str, bool], other: dict[str, 
 # -------------------------------------------------------------------------- reports
 
 
-def _git_describe() -> str:
-    try:
-        head = subprocess.run(
-            ["git", "-C", str(_REPO_ROOT), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=10,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "-C", str(_REPO_ROOT), "status", "--porcelain", "--", "shapecheck", "models"],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=10,
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-    return f"{head}, shapecheck/ or models/ modified" if dirty else head
-
-
 def environment(opts: Options, vocab_size: int, elapsed_s: float) -> dict[str, str]:
-    device = "cpu"
-    if opts.device == "cuda":
-        device = f"cuda ({torch.cuda.get_device_name()})"
     steps = opts.warmup + opts.blocks * opts.steps_per_block
-    return {
-        "command": shlex.join(sys.orig_argv),
-        "date (UTC)": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M"),
-        "python": f"{platform.python_version()} ({platform.python_implementation()})",
-        "torch": torch.__version__,
-        "shapecheck": f"{shapecheck.__version__} (git {_git_describe()})",
-        "platform": platform.platform(),
-        "processor": platform.processor() or platform.machine(),
-        "cpu count": str(os.cpu_count()),
-        "device": device,
-        "torch threads": str(torch.get_num_threads()),
+    return base_environment(opts.device, "shapecheck", "models") | {
         "sizes": (
             f"batch {opts.batch}, {opts.steps} time steps, {opts.hiddens} hiddens,"
             f" vocab {vocab_size} (the bundled corpus)"

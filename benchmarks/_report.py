@@ -1,0 +1,57 @@
+"""What every benchmark report starts with: the command, the versions, the machine."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import torch
+
+import shapecheck
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def git_describe(*paths: str) -> str:
+    """The commit, and whether `paths` have changes on top of it."""
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(REPO_ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(REPO_ROOT), "status", "--porcelain", "--", *paths],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    changed = " or ".join(f"{path}/" for path in paths)
+    return f"{head}, {changed} modified" if dirty else head
+
+
+def base_environment(device: str, *watched: str) -> dict[str, str]:
+    """The entries both reports share, in their order."""
+    shown = f"cuda ({torch.cuda.get_device_name()})" if device == "cuda" else "cpu"
+    return {
+        "command": shlex.join(sys.orig_argv),
+        "date (UTC)": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M"),
+        "python": f"{platform.python_version()} ({platform.python_implementation()})",
+        "torch": torch.__version__,
+        "shapecheck": f"{shapecheck.__version__} (git {git_describe(*watched)})",
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cpu count": str(os.cpu_count()),
+        "device": shown,
+        "torch threads": str(torch.get_num_threads()),
+    }
