@@ -25,6 +25,7 @@ from .._runtime._locals import LocalSite, local_annotations
 from .._runtime._values import tensor_leaves
 from .._spec import (
     FieldsSpec,
+    Named,
     SequenceSpec,
     Signature,
     SizeSpec,
@@ -34,6 +35,7 @@ from .._spec import (
     TupleSpec,
     UnionSpec,
     Variadic,
+    parse_shape,
     signature_of,
 )
 from .._synth import SynthError, made_by_instance, synth_arguments
@@ -460,26 +462,21 @@ def _relations(
         (f"{item.name} (line {item.line})", item.shape, item.concrete) for item in intermediates
     ]
     for path, shape_text, concrete in shaped:
-        dims = shape_text.split()
+        try:
+            shape = parse_shape(shape_text)
+        except AnnotationError:
+            continue
+        dims = shape.dims
         sizes = concrete.split(" × ") if concrete and concrete != "scalar" else []
-        variadic = next(
-            (i for i, d in enumerate(dims) if d == "..." or d.lstrip("#").startswith("*")), None
-        )
         for index, dim in enumerate(dims):
             # After a variadic group, axes count from the end.
-            axis = index - len(dims) if variadic is not None and index > variadic else index
-            name = dim.lstrip("#")
-            if name.isidentifier() and not name.startswith("_"):
-                places.setdefault(name, []).append(f"`{path}` axis {axis}")
-            elif (
-                not name.isidentifier()
-                and not name.lstrip("*").isidentifier()
-                and not name.isdigit()
-                and name != "..."
-                and "=" not in name
-            ):
+            after = shape.variadic is not None and index > shape.variadic
+            axis = index - len(dims) if after else index
+            if isinstance(dim, Named):
+                places.setdefault(dim.name, []).append(f"`{path}` axis {axis}")
+            elif isinstance(dim, Symbolic):
                 value = f" = {sizes[index]}{at}" if len(sizes) == len(dims) else ""
-                symbolic.append(f"`{path}` axis {axis} is `{name}`{value}")
+                symbolic.append(f"`{path}` axis {axis} is `{dim.expr}`{value}")
     for name, where in places.items():
         if len(where) < 2:
             continue
@@ -538,8 +535,6 @@ def _axes(shape: str) -> str:
 
 
 def _dim_names(shape: str) -> list[str]:
-    from .._spec import parse_shape
-
     try:
         parsed = parse_shape(shape)
     except AnnotationError:
