@@ -17,6 +17,8 @@ A dimension string follows the grammar of jaxtyping shape strings:
 from __future__ import annotations
 
 import ast
+import collections
+import collections.abc
 import dataclasses
 import inspect
 import re
@@ -35,7 +37,9 @@ __all__ = [
     "Dim",
     "FieldsSpec",
     "Fixed",
+    "MappingSpec",
     "Named",
+    "OpaqueSpec",
     "OtherSpec",
     "Param",
     "SequenceSpec",
@@ -187,10 +191,16 @@ def _replaced(elements: list[str], index: int, new: str) -> str:
 
 
 def _parse_element(text: str, elements: list[str], index: int, element: str) -> Dim:
+    # The grammar and its order of reading follow jaxtyping's own parser, so
+    # that every string jaxtyping accepts parses here to the same dim; only
+    # what it rejects gets an error, with the corrected form where one can be
+    # guessed.
     if "," in element and "(" not in element:
         fix = " ".join(part for part in text.replace(",", " ").split())
         raise _fail(text, "dims are separated by spaces, not commas", fix)
-    if element.endswith("#") and len(element) > 1:
+    if element == "#":
+        raise _fail(text, "`#`: a modifier needs a name after it")
+    if element.endswith("#"):
         fix = _replaced(elements, index, "#" + element.rstrip("#"))
         raise _fail(text, f"`{element}`: the broadcast mark # goes before the name", fix)
     if "..." in element:
@@ -203,19 +213,22 @@ def _parse_element(text: str, elements: list[str], index: int, element: str) -> 
         return Variadic(None)
 
     flags: set[str] = set()
-    body = element
-    while body and body[0] in _MODIFIERS:
-        flag = _MODIFIERS[body[0]]
-        if flag in flags:
-            fix = _replaced(elements, index, element.replace(body[0] * 2, body[0], 1))
-            raise _fail(text, f"`{element}`: do not repeat `{body[0]}`", fix)
-        flags.add(flag)
-        body = body[1:]
     label: str | None = None
-    if body.count("=") == 1:
-        label, body = body.split("=")
-        if not label.isidentifier():
-            raise _fail(text, f"`{element}`: `{label}` is not a valid dim name")
+    body = element
+    while body:
+        if body[0] in _MODIFIERS:
+            flag = _MODIFIERS[body[0]]
+            if flag in flags:
+                fix = _replaced(elements, index, element.replace(body[0] * 2, body[0], 1))
+                raise _fail(text, f"`{element}`: do not repeat `{body[0]}`", fix)
+            flags.add(flag)
+            body = body[1:]
+        elif body.count("=") == 1:
+            # `rows=3`: a label for the reader; jaxtyping keeps only what
+            # follows the `=`.
+            label, body = body.split("=")
+        else:
+            break
 
     broadcast = "broadcast" in flags
     treepath = "treepath" in flags
@@ -231,13 +244,16 @@ def _parse_element(text: str, elements: list[str], index: int, element: str) -> 
                     _replaced(elements, index, element.replace("#", "")),
                 )
             return Variadic(None) if variadic else Anonymous(element)
-        if body == "":
-            raise _fail(text, f"`{element}`: a modifier needs a name after it")
+        # An empty name (`*` or `?` alone) is a dim named "", as in jaxtyping.
         if variadic:
             return Variadic(body, broadcast, treepath)
         return Named(body, broadcast, treepath)
 
-    if body.isdigit() and body.isascii():
+    try:
+        size = int(body)
+    except ValueError:
+        size = None
+    if size is not None:
         if variadic:
             raise _fail(
                 text,
@@ -256,11 +272,7 @@ def _parse_element(text: str, elements: list[str], index: int, element: str) -> 
                 f"`{element}`: a fixed size cannot depend on a tree path",
                 _replaced(elements, index, element.replace("?", "")),
             )
-        try:
-            size = int(body)
-        except ValueError:
-            raise _fail(text, f"`{element}`: the size is too large") from None
-        return Fixed(size, broadcast, label)
+        return Fixed(size, broadcast, label or None)
 
     if variadic:
         raise _fail(text, f"`{element}`: a symbolic expression cannot be variadic")
@@ -272,6 +284,8 @@ def _parse_element(text: str, elements: list[str], index: int, element: str) -> 
         )
     if treepath:
         raise _fail(text, f"`{element}`: a symbolic expression cannot depend on a tree path")
+    if len(body) > 4300 and body.isdigit():
+        raise _fail(text, f"`{element[:20]}...`: the size is too large")
     return _parse_symbolic(text, body, broadcast)
 
 
@@ -338,17 +352,42 @@ class SizeSpec:
 
 @dataclass(frozen=True)
 class TensorSpec:
-    """A tensor leaf: `Float[Tensor, "batch hiddens"]`, or a bare `Tensor`."""
+    """An array leaf: `Float[Tensor, "batch hiddens"]`, or a bare `Tensor`.
+
+    `array_type` is the class in `Float[X, ...]`, checked with isinstance as
+    jaxtyping does (`torch.Tensor`, `nn.Parameter`, `np.ndarray`, any class
+    with `.shape` and `.dtype`), or `Any` for jaxtyping's duck-typed arrays.
+    """
 
     dtype: str  # the dtype family as written: "Float", "Int", "Shaped", ...
     dtypes: tuple[str | re.Pattern[str], ...] | None  # None: any dtype
     shape: Shape | None  # None: a bare Tensor, any shape
     hint: Any = dataclasses.field(compare=False)
+    array_type: Any = dataclasses.field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.array_type is None:
+            import torch  # noqa: PLC0415
+
+            object.__setattr__(self, "array_type", torch.Tensor)
+
+    @property
+    def is_torch(self) -> bool:
+        """Whether the array type is `torch.Tensor` or a subclass of it."""
+        import torch  # noqa: PLC0415
+
+        return isinstance(self.array_type, type) and issubclass(self.array_type, torch.Tensor)
+
+    @property
+    def type_name(self) -> str:
+        if self.array_type is Any:
+            return "Any"
+        return getattr(self.array_type, "__name__", repr(self.array_type))
 
     def __str__(self) -> str:
         if self.shape is None:
-            return "Tensor"
-        return f'{self.dtype}[Tensor, "{self.shape.text}"]'
+            return self.type_name
+        return f'{self.dtype}[{self.type_name}, "{self.shape.text}"]'
 
 
 @dataclass(frozen=True)
@@ -374,6 +413,30 @@ class SequenceSpec:
         if self.kind is tuple:
             return f"tuple[{self.item}, ...]"
         return f"{self.kind.__name__}[{self.item}]"
+
+
+@dataclass(frozen=True)
+class MappingSpec:
+    """A `dict[K, V]` or `Mapping[K, V]` with arrays in its keys or values."""
+
+    key: Spec
+    value: Spec
+    kind: type
+    hint: Any = dataclasses.field(compare=False)
+
+    def __str__(self) -> str:
+        return f"{self.kind.__name__}[{self.key}, {self.value}]"
+
+
+@dataclass(frozen=True)
+class OpaqueSpec:
+    """A hint with arrays inside a form shapecheck does not model (`Iterable[X]`,
+    a user's generic, ...): the engine checks it, against the call's dims."""
+
+    hint: Any = dataclasses.field(compare=False)
+
+    def __str__(self) -> str:
+        return _hint_text(self.hint)
 
 
 @dataclass(frozen=True)
@@ -407,7 +470,17 @@ class OtherSpec:
         return _hint_text(self.hint)
 
 
-Spec = TensorSpec | SizeSpec | TupleSpec | SequenceSpec | FieldsSpec | UnionSpec | OtherSpec
+Spec = (
+    TensorSpec
+    | SizeSpec
+    | TupleSpec
+    | SequenceSpec
+    | MappingSpec
+    | FieldsSpec
+    | UnionSpec
+    | OpaqueSpec
+    | OtherSpec
+)
 
 
 def _hint_text(hint: Any) -> str:
@@ -451,14 +524,21 @@ def _spec_of(hint: Any, seen: tuple[type, ...]) -> Spec:
         dtypes = hint.dtypes
         if not isinstance(dtypes, tuple | list):
             dtypes = None  # jaxtyping's "any dtype" sentinel (Shaped)
+        shape = parse_shape(hint.dim_str)
+        if any(getattr(dim, "treepath", False) for dim in shape.dims):
+            raise AnnotationError(
+                f'"{shape.text}": `?` dims depend on a place in a PyTree, and mean '
+                "nothing outside a PyTree annotation; write the dim without `?`"
+            )
         return TensorSpec(
             dtype=hint.dtype.__name__,
             dtypes=None if dtypes is None else tuple(dtypes),
-            shape=parse_shape(hint.dim_str),
+            shape=shape,
             hint=hint,
+            array_type=hint.array_type,
         )
     if _is_tensor_type(hint):
-        return TensorSpec(dtype="Tensor", dtypes=None, shape=None, hint=hint)
+        return TensorSpec(dtype="Tensor", dtypes=None, shape=None, hint=hint, array_type=hint)
 
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
@@ -468,7 +548,11 @@ def _spec_of(hint: Any, seen: tuple[type, ...]) -> Spec:
             if args[0] is not int:
                 raise AnnotationError(f"Size({sizes[0].name!r}) annotates an int, not {args[0]!r}")
             return SizeSpec(sizes[0].name, hint)
-        return _spec_of(args[0], seen)
+        inner = _spec_of(args[0], seen)
+        if any(_is_validator(meta) for meta in hint.__metadata__):
+            # beartype's validators (`Is[...]`) are the engine's to check.
+            return OtherSpec(hint) if isinstance(inner, OtherSpec) else OpaqueSpec(hint)
+        return inner
     if origin is Union or origin is types.UnionType:
         options = tuple(_spec_of(arg, seen) for arg in args)
         if not any(contains_tensor(option) for option in options):
@@ -482,9 +566,14 @@ def _spec_of(hint: Any, seen: tuple[type, ...]) -> Spec:
             return OtherSpec(hint)
         items = tuple(_spec_of(arg, seen) for arg in args)
         return TupleSpec(items, hint) if any(map(contains_tensor, items)) else OtherSpec(hint)
-    if origin is list:
+    if origin in _SEQUENCES:
         item = _spec_of(args[0], seen) if args else OtherSpec(Any)
-        return SequenceSpec(item, list, hint) if contains_tensor(item) else OtherSpec(hint)
+        return SequenceSpec(item, origin, hint) if contains_tensor(item) else OtherSpec(hint)
+    if origin in _MAPPINGS and len(args) == 2:
+        key, value = _spec_of(args[0], seen), _spec_of(args[1], seen)
+        if contains_tensor(key) or contains_tensor(value):
+            return MappingSpec(key, value, origin, hint)
+        return OtherSpec(hint)
     if isinstance(hint, type) and hint not in seen and _has_fields(hint):
         fields = tuple(
             (name, _spec_of(field_hint, (*seen, hint)))
@@ -492,7 +581,38 @@ def _spec_of(hint: Any, seen: tuple[type, ...]) -> Spec:
         )
         if any(contains_tensor(spec) for _, spec in fields):
             return FieldsSpec(hint, fields, hint)
+    if origin is not None and _mentions_array(hint):
+        return OpaqueSpec(hint)
     return OtherSpec(hint)
+
+
+# Containers whose every item shapecheck checks, against the call's dims.
+_SEQUENCES: tuple[Any, ...] = (list, collections.abc.Sequence, collections.abc.MutableSequence)
+_MAPPINGS: tuple[Any, ...] = (
+    dict,
+    collections.abc.Mapping,
+    collections.abc.MutableMapping,
+    collections.OrderedDict,
+    collections.defaultdict,
+)
+
+
+def _is_validator(meta: Any) -> bool:
+    return type(meta).__module__.startswith("beartype.")
+
+
+def _mentions_array(hint: Any, depth: int = 0) -> bool:
+    """Whether arrays appear in a hint where the engine would check them
+    (not in a `Callable`'s signature, nor as a `type[...]`)."""
+    if _is_array_hint(hint) or _is_tensor_type(hint):
+        return True
+    if depth > 20 or typing.get_origin(hint) in (collections.abc.Callable, type):
+        return False
+    try:
+        args = typing.get_args(hint)
+    except Exception:  # noqa: BLE001  (an exotic hint: nothing to find)
+        return False
+    return any(_mentions_array(arg, depth + 1) for arg in args if not isinstance(arg, str))
 
 
 def _has_fields(cls: type) -> bool:
@@ -529,6 +649,9 @@ def walk_tensors(spec: Spec, path: str) -> Iterator[tuple[str, TensorSpec]]:
             yield from walk_tensors(item, f"{path}[{index}]")
     elif isinstance(spec, SequenceSpec):
         yield from walk_tensors(spec.item, f"{path}[i]")
+    elif isinstance(spec, MappingSpec):
+        yield from walk_tensors(spec.key, f"{path}.keys()")
+        yield from walk_tensors(spec.value, f"{path}[k]")
     elif isinstance(spec, FieldsSpec):
         for name, field in spec.fields:
             yield from walk_tensors(field, f"{path}.{name}")
@@ -565,29 +688,73 @@ class Signature:
         return any(contains_tensor(spec) for spec in specs)
 
 
-def resolve_hints(fn: Callable[..., Any], localns: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The function's annotations, evaluated, or `AnnotationError`."""
+def unwrapped(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The function under `functools.wraps` wrappers, as `inspect.signature` finds it."""
     try:
-        return typing.get_type_hints(fn, localns=localns, include_extras=True)
+        inner: Callable[..., Any] = inspect.unwrap(fn, stop=lambda f: hasattr(f, "__signature__"))
+    except ValueError:  # a cycle of __wrapped__
+        return fn
+    return inner
+
+
+def resolve_hints(
+    fn: Callable[..., Any], localns: dict[str, Any] | None = None, lenient: bool = False
+) -> dict[str, Any]:
+    """The function's annotations, evaluated, or `AnnotationError`.
+
+    Annotations are read from the function under any `functools.wraps`
+    wrappers. With `lenient`, an annotation naming something that is not
+    defined (a class local to another function) is read as `Any`, as the
+    engine reads it; the others are still checked.
+    """
+    target = unwrapped(fn)
+    try:
+        return typing.get_type_hints(target, localns=localns, include_extras=True)
     except AnnotationError:
         raise
-    except Exception as error:  # noqa: BLE001  (any failure to resolve is the user's)
-        name = getattr(fn, "__qualname__", repr(fn))
-        failure = AnnotationError(
-            f"cannot resolve the annotations of {name}: {type(error).__name__}: {error}"
-        )
+    except NameError as error:
+        if lenient:
+            return _hints_one_by_one(target, localns)
+        failure = _unresolved(fn, error)
         # A name not defined yet (a class decorating its own methods) may resolve
         # later; the decorator retries on the first call.
-        failure.unresolved = isinstance(error, NameError)  # type: ignore[attr-defined]
+        failure.unresolved = True  # type: ignore[attr-defined]
         raise failure from None
+    except Exception as error:  # noqa: BLE001  (any failure to resolve is the user's)
+        raise _unresolved(fn, error) from None
 
 
-def signature_of(fn: Callable[..., Any], localns: dict[str, Any] | None = None) -> Signature:
+def _unresolved(fn: Callable[..., Any], error: Exception) -> AnnotationError:
+    name = getattr(fn, "__qualname__", repr(fn))
+    return AnnotationError(
+        f"cannot resolve the annotations of {name}: {type(error).__name__}: {error}"
+    )
+
+
+def _hints_one_by_one(target: Callable[..., Any], localns: dict[str, Any] | None) -> dict[str, Any]:
+    hints: dict[str, Any] = {}
+    globalns = getattr(target, "__globals__", {})
+    for name, annotation in getattr(target, "__annotations__", {}).items():
+        holder = types.SimpleNamespace(__annotations__={name: annotation})
+        try:
+            hints.update(typing.get_type_hints(holder, globalns, localns, include_extras=True))
+        except NameError:
+            hints[name] = Any
+        except AnnotationError:
+            raise
+        except Exception as error:  # noqa: BLE001  (any failure to resolve is the user's)
+            raise _unresolved(target, error) from None
+    return hints
+
+
+def signature_of(
+    fn: Callable[..., Any], localns: dict[str, Any] | None = None, lenient: bool = False
+) -> Signature:
     """Parse every annotation of `fn`; raise `AnnotationError` if one is malformed."""
-    hints = resolve_hints(fn, localns)
+    hints = resolve_hints(fn, localns, lenient)
     qualname = getattr(fn, "__qualname__", getattr(fn, "__name__", repr(fn)))
     params = []
-    for param in inspect.signature(fn, follow_wrapped=False).parameters.values():
+    for param in inspect.signature(fn).parameters.values():
         hint = hints.get(param.name, Any)
         params.append(
             Param(param.name, _spec_in(qualname, param.name, hint), param.kind, param.default)

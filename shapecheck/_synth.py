@@ -20,7 +20,9 @@ from ._spec import (
     Anonymous,
     FieldsSpec,
     Fixed,
+    MappingSpec,
     Named,
+    OpaqueSpec,
     OtherSpec,
     SequenceSpec,
     Signature,
@@ -100,6 +102,8 @@ def synth_value(
 ) -> Any:
     """A value matching `spec` at `sizes`: zeros on `device` for every tensor."""
     if isinstance(spec, TensorSpec):
+        if not spec.is_torch and spec.array_type is not Any:
+            raise SynthError(f"cannot make a {spec.type_name}: only torch tensors are made")
         return torch.zeros(shape_for(spec, sizes, arguments), dtype=_dtype_for(spec), device=device)
     if isinstance(spec, SizeSpec):
         if spec.name not in sizes:
@@ -108,7 +112,14 @@ def synth_value(
     if isinstance(spec, TupleSpec):
         return tuple(synth_value(item, sizes, device, arguments=arguments) for item in spec.items)
     if isinstance(spec, SequenceSpec):
-        return spec.kind([synth_value(spec.item, sizes, device, arguments=arguments)])
+        item = synth_value(spec.item, sizes, device, arguments=arguments)
+        return tuple([item]) if spec.kind is tuple else [item]
+    if isinstance(spec, MappingSpec):
+        if spec.key.hint is not str:
+            raise SynthError(f"cannot make a {spec}: only str keys are made")
+        return {"key": synth_value(spec.value, sizes, device, arguments=arguments)}
+    if isinstance(spec, OpaqueSpec):
+        raise SynthError(f"cannot make a {spec}")
     if isinstance(spec, FieldsSpec):
         values = {
             name: synth_value(field, sizes, device, arguments=arguments)

@@ -313,7 +313,6 @@ PARSE_ERRORS = {
     "keyword-expression": ("lambda: 0", "neither a dim name"),
     "await": ("await+1", "neither a dim name"),
     "lone-modifier": ("#", "a modifier needs a name after it"),
-    "bad-label": ("1x=3", "is not a valid dim name"),
 }
 
 

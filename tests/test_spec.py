@@ -34,6 +34,15 @@ GOOD = [
     Good("#*b", (Variadic("b", broadcast=True),), 0),
     Good("*_", (Variadic(None),), 0),
     Good("?x", (Named("x", treepath=True),)),
+    # Forms jaxtyping accepts, read as jaxtyping reads them.
+    Good("*", (Variadic(""),), 0),
+    Good("foo=#bar", (Named("bar", broadcast=True),)),
+    Good("#foo=bar", (Named("bar", broadcast=True),)),
+    Good("a=*b c", (Variadic("b"), Named("c")), 0),
+    Good("1x=3", (Fixed(3, label="1x"),)),
+    Good("=", (Named(""),)),
+    Good("+3 1_0", (Fixed(3), Fixed(10))),
+    Good("\u0663", (Fixed(3),)),
 ]
 
 

@@ -23,7 +23,9 @@ from .._spec import (
     Anonymous,
     FieldsSpec,
     Fixed,
+    MappingSpec,
     Named,
+    OpaqueSpec,
     OtherSpec,
     SequenceSpec,
     SizeSpec,
@@ -34,7 +36,8 @@ from .._spec import (
     UnionSpec,
     Variadic,
 )
-from ._values import Memo, check_value, dtype_name
+from ._engine import opaque_matches
+from ._values import Memo, check_value, dtype_name, other_matches
 
 __all__ = ["Emitter", "compile_value_checker", "dtypes_of"]
 
@@ -65,6 +68,8 @@ class Emitter:
             "_sc_Tensor": torch.Tensor,
             "_sc_walk": _walk,
             "_sc_union": _union,
+            "_sc_opaque": _opaque,
+            "_sc_other": other_matches,
         }
         self._names = itertools.count()
 
@@ -112,6 +117,21 @@ class Emitter:
             each = self.tmp("item")
             self.line(indent, f"for {each} in {var}:")
             self.value(spec.item, each, indent + 1)
+        elif isinstance(spec, MappingSpec):
+            kind = self.const(spec.kind, "kind")
+            self.check(indent, f"not isinstance({var}, {kind})")
+            key, each = self.tmp("key"), self.tmp("item")
+            self.line(indent, f"for {key}, {each} in {var}.items():")
+            if not isinstance(spec.key, OtherSpec):
+                self.value(spec.key, key, indent + 1)
+            if not isinstance(spec.value, OtherSpec):
+                self.value(spec.value, each, indent + 1)
+            else:
+                self.line(indent + 1, "pass")
+        elif isinstance(spec, OpaqueSpec):
+            self.check(indent, f"not _sc_opaque({self.const(spec.hint, 'hint')}, {var}, _sc_m)")
+        elif isinstance(spec, OtherSpec):
+            self._other(spec, var, indent)
         elif isinstance(spec, UnionSpec):
             # Each option checked by its own generated checker, the dims
             # bound by a failed option undone before the next.
@@ -120,11 +140,29 @@ class Emitter:
             )
             self.check(indent, f"not _sc_union({var}, _sc_m, {self.const(options, 'options')})")
 
+    def _other(self, spec: OtherSpec, var: str, indent: int) -> None:
+        """A hint without arrays, as an option of a union: checked exactly."""
+        hint = spec.hint
+        if hint is Any or hint is object:
+            self.line(indent, "pass")
+        elif hint is None or hint is type(None):
+            self.check(indent, f"{var} is not None")
+        else:
+            self.check(indent, f"not _sc_other({self.const(spec, 'other')}, {var})")
+
     def _walk(self, spec: Spec, var: str, indent: int) -> None:
         self.check(indent, f"_sc_walk({self.const(spec, 'spec')}, {var}, _sc_m)")
 
     def _tensor(self, spec: TensorSpec, var: str, indent: int) -> None:
-        self.check(indent, f"not isinstance({var}, _sc_Tensor)")
+        if not spec.is_torch:
+            # numpy, a LinearOperator, a duck-typed array: the explaining
+            # checker reads its dtype and shape as jaxtyping does.
+            self._walk(spec, var, indent)
+            return
+        cls = "_sc_Tensor"
+        if spec.array_type is not torch.Tensor:
+            cls = self.const(spec.array_type, "cls")
+        self.check(indent, f"not isinstance({var}, {cls})")
         if self.same_device:
             self.line(indent, "if _sc_dev is None:")
             self.line(indent + 1, f"_sc_dev = {var}.device")
@@ -156,7 +194,7 @@ class Emitter:
                 expected = self.tmp("e")
                 self.line(indent, "try:")
                 self.line(indent + 1, f"{expected} = {_rewrite(dim)}")
-                self.line(indent, "except KeyError:")
+                self.line(indent, "except Exception:")
                 self.line(indent + 1, self.fail)
                 spare = f" and {size} != 1" if dim.broadcast else ""
                 self.check(indent, f"{size} != {expected}{spare}")
@@ -197,6 +235,10 @@ def _union(value: Any, memo: Memo, options: tuple[Callable[[Any, Memo], bool], .
     return False
 
 
+def _opaque(hint: Any, value: Any, memo: Memo) -> bool:
+    return opaque_matches(hint, value, memo.single, memo.variadic, memo.arguments)
+
+
 def _walk(spec: Spec, value: Any, memo: Memo) -> bool:
     """True when the slow checker finds a mismatch (the generated code then fails)."""
     return check_value(spec, value, "", memo) is not None
@@ -233,10 +275,20 @@ def compile_value_checker(spec: Spec, label: str) -> Callable[[Any, Memo], bool]
     return emitter.build(f"def {name}(_sc_value, _sc_m):", name)
 
 
-def parameter_source(signature: inspect.Signature, emitter: Emitter) -> tuple[str, str]:
-    """The parameter list of a generated wrapper, and the call that forwards them."""
+_UNSET = object()  # the default of a checked parameter in a generated wrapper
+
+
+def parameter_source(
+    signature: inspect.Signature, emitter: Emitter, checked: frozenset[str] | set[str] = frozenset()
+) -> tuple[str, str, dict[str, str]]:
+    """The parameter list of a generated wrapper, the call that forwards them,
+    and, for each parameter in `checked` with a default, the name of its real
+    default: those parameters default to a sentinel, so the wrapper knows
+    whether they were passed."""
     params: list[str] = []
     call: list[str] = []
+    defaulted: dict[str, str] = {}
+    emitter.namespace["_sc_unset"] = _UNSET
     seen_keyword_only = False
     previous_kind = None
     for param in signature.parameters.values():
@@ -249,7 +301,11 @@ def parameter_source(signature: inspect.Signature, emitter: Emitter) -> tuple[st
             seen_keyword_only = True
         text = param.name
         if param.default is not inspect.Parameter.empty:
-            text += "=" + emitter.const(param.default, "default")
+            default = emitter.const(param.default, "default")
+            if param.name in checked:
+                defaulted[param.name] = default
+                default = "_sc_unset"
+            text += "=" + default
         if kind is inspect.Parameter.VAR_POSITIONAL:
             params.append("*" + param.name)
             call.append("*" + param.name)
@@ -265,4 +321,4 @@ def parameter_source(signature: inspect.Signature, emitter: Emitter) -> tuple[st
         previous_kind = kind
     if previous_kind is inspect.Parameter.POSITIONAL_ONLY:
         params.append("/")
-    return ", ".join(params), ", ".join(call)
+    return ", ".join(params), ", ".join(call), defaulted

@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
-import random
 import threading
 import typing
 from collections.abc import Callable, Iterator
@@ -26,25 +25,26 @@ from typing import Any, TypeVar, overload
 
 import jaxtyping
 import torch
-from beartype import beartype
 from beartype.door import is_bearable
 from beartype.roar import BeartypeException
 
 from .._config import _disabled, enabled_at_decoration, same_device_default
 from .._errors import AnnotationError, ShapeError
 from .._spec import (
+    MappingSpec,
     OtherSpec,
     SequenceSpec,
     Signature,
     Spec,
     Symbolic,
     TupleSpec,
-    UnionSpec,
     contains_tensor,
     signature_of,
+    unwrapped,
     walk_tensors,
 )
 from ._compile import Emitter, compile_value_checker, parameter_source
+from ._engine import beartype_stub, engine_for, keeping_random_state, pop_dims, push_dims
 from ._locals import LocalSite, _NotReady, instrument, local_annotations
 from ._values import (
     Failure,
@@ -100,14 +100,16 @@ def check(obj: Any = None, /, *, same_device: bool | None = None) -> Any:
     """
     if obj is None:
         return functools.partial(check, same_device=same_device)
-    if not enabled_at_decoration():
+    if not enabled_at_decoration() or getattr(obj, "__no_type_check__", False):
         return obj
     options = _Options(same_device_default() if same_device is None else same_device)
     if isinstance(obj, type):
         return _check_class(obj, options)
     if isinstance(obj, staticmethod | classmethod):
         return type(obj)(_check_function(obj.__func__, None, options))
-    if inspect.isfunction(obj) or inspect.ismethod(obj):
+    if isinstance(obj, property):
+        return _check_property(obj, None, options)
+    if inspect.isfunction(obj) or inspect.ismethod(obj) or _wraps_function(obj):
         return _check_function(obj, None, options)
     raise TypeError(
         f"shapecheck.check decorates a function, a method or a class, not {type(obj).__qualname__}"
@@ -127,17 +129,45 @@ class _Options(typing.NamedTuple):
 _DEFAULTS = _Options()
 
 
+def _wraps_function(obj: Any) -> bool:
+    """A callable made by a `functools.wraps` decorator (`torch.no_grad()`...)."""
+    return callable(obj) and inspect.isfunction(unwrapped(obj)) and unwrapped(obj) is not obj
+
+
+def _wanted(function: Any, localns: dict[str, Any] | None) -> bool:
+    """Whether a class member is a function that `check` should wrap."""
+    if not inspect.isfunction(function) or hasattr(function, "__shapecheck__"):
+        return False
+    if getattr(function, "__no_type_check__", False):
+        return False
+    if not getattr(function, "__annotations__", None):
+        return False
+    return mentions_tensor(function, localns)
+
+
+def _check_property(prop: property, localns: dict[str, Any] | None, options: _Options) -> property:
+    parts: list[Any] = [prop.fget, prop.fset, prop.fdel]
+    checked = [
+        _check_function(part, localns, options) if _wanted(part, localns) else part
+        for part in parts
+    ]
+    if all(new is old for new, old in zip(checked, parts, strict=True)):
+        return prop
+    return property(checked[0], checked[1], checked[2], prop.__doc__)
+
+
 def _check_class(cls: type[_T], options: _Options) -> type[_T]:
     # The class is not bound to its name yet: let its methods' annotations
     # refer to it all the same.
     localns = {cls.__name__: cls}
     for name, member in list(vars(cls).items()):
+        if isinstance(member, property):
+            new = _check_property(member, localns, options)
+            if new is not member:
+                setattr(cls, name, new)
+            continue
         function = member.__func__ if isinstance(member, staticmethod | classmethod) else member
-        if not inspect.isfunction(function) or hasattr(function, "__shapecheck__"):
-            continue
-        if not getattr(function, "__annotations__", None):
-            continue
-        if not mentions_tensor(function, localns):
+        if not _wanted(function, localns):
             continue
         checked: Any = _check_function(function, localns, options)
         if isinstance(member, staticmethod | classmethod):
@@ -191,21 +221,30 @@ class _Plan:
     """What one checked function needs at call time, built once."""
 
     def __init__(
-        self, fn: Callable[..., Any], name: str, localns: dict[str, Any] | None, options: _Options
+        self,
+        fn: Callable[..., Any],
+        name: str,
+        localns: dict[str, Any] | None,
+        options: _Options,
+        lenient: bool = False,
     ) -> None:
         self.fn = fn
         self.name = name
         self.same_device = options.same_device
-        self.signature = signature_of(fn, localns)
+        self.signature = signature_of(fn, localns, lenient)
         hints = self.signature.hints
         parameters = [
             p.replace(annotation=hints.get(p.name, inspect.Parameter.empty))
-            for p in inspect.signature(fn, follow_wrapped=False).parameters.values()
+            for p in inspect.signature(fn).parameters.values()
         ]
         self.inspected = inspect.Signature(parameters)
-        self.method = bool(parameters) and parameters[0].name == "self"
-        self.engine_args = _engine(fn, self.inspected)
-        self.engine_full = self._engine_with_return(parameters)
+        # The dims an object fixes (`__shapecheck_dims__`) are read from a
+        # built object: not in the methods that build it.
+        self.method = (
+            bool(parameters)
+            and parameters[0].name == "self"
+            and fn.__name__ not in ("__init__", "__new__", "__post_init__")
+        )
         self.body = fn
         self.sites: tuple[LocalSite, ...] = ()
         self.site_checkers: tuple[Callable[[Any, Memo], bool], ...] = ()
@@ -218,18 +257,25 @@ class _Plan:
             )
         self.fast = _generate(self)
 
-    def _engine_with_return(self, parameters: list[inspect.Parameter]) -> Callable[..., Any] | None:
+    # The engine's own checkers, built on the first failing call.
+
+    @functools.cached_property
+    def engine_args(self) -> Callable[..., Any]:
+        return engine_for(self.fn, self.inspected)
+
+    @functools.cached_property
+    def engine_full(self) -> Callable[..., Any] | None:
         returns = self.signature.hints.get("return", inspect.Parameter.empty)
         if returns is inspect.Parameter.empty:
             return None
+        parameters = list(self.inspected.parameters.values())
         position = len(parameters)
         if parameters and parameters[-1].kind is inspect.Parameter.VAR_KEYWORD:
             position -= 1
-        with_return = list(parameters)
-        with_return.insert(
+        parameters.insert(
             position, inspect.Parameter(_RETURN, inspect.Parameter.KEYWORD_ONLY, annotation=returns)
         )
-        return _engine(self.fn, inspect.Signature(with_return))
+        return engine_for(self.fn, inspect.Signature(parameters))
 
     def local_hook(self, k: int, value: Any, line: int) -> None:
         stack = _frames.stack
@@ -251,10 +297,17 @@ class _Plan:
             _bind_instance_dims(arguments["self"], memo)
         return memo
 
-    def bind(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+    def bind(
+        self, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The arguments passed, and all of them with the defaults filled in.
+
+        Only what was passed is checked: the engine never checks a default.
+        """
         bound = self.inspected.bind(*args, **kwargs)
+        passed = dict(bound.arguments)
         bound.apply_defaults()
-        return dict(bound.arguments)
+        return passed, dict(bound.arguments)
 
     def check_devices(self, arguments: dict[str, Any], *returned: Any) -> None:
         if not self.same_device:
@@ -277,112 +330,93 @@ class _Plan:
         if engine is None:
             return None
         try:
-            _keeping_random_state(engine, *args, **kwargs)
+            keeping_random_state(engine, *args, **kwargs)
         except Exception as error:  # noqa: BLE001  (whatever the engine says is kept)
             error.__traceback__ = None
             return error
         return None
 
-    def slow_call(self, *args: Any, **kwargs: Any) -> Any:
-        try:
-            arguments = self.bind(args, kwargs)
-        except TypeError:
-            return self.fn(*args, **kwargs)  # let Python report the bad call itself
-        memo = self.slow_memo(arguments)
-        failure = _check_arguments(self, arguments, memo)
+    def explained(
+        self, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> tuple[dict[str, Any], Memo]:
+        """Check the arguments on the slow path: the ones passed, and their memo."""
+        passed, full = self.bind(args, kwargs)
+        memo = self.slow_memo(full)
+        failure = _check_arguments(self, passed, memo)
         if failure is not None:
             raise _shape_error(self.name, failure) from self.engine_cause(
                 self.engine_args, args, kwargs
             )
-        self.check_devices(arguments)
-        _run_engine(self, self.engine_args, args, kwargs, arguments)
+        return passed, memo
+
+    def slow_call(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            self.bind(args, kwargs)
+        except TypeError:
+            return self.fn(*args, **kwargs)  # let Python report the bad call itself
+        passed, memo = self.explained(args, kwargs)
+        self.check_devices(passed)
+        _run_engine(self, self.engine_args, args, kwargs, passed)
         stack = _frames.stack
         stack.append(memo)
+        push_dims(memo.single, memo.variadic, memo.arguments)
         try:
             out = self.body(*args, **kwargs)
         finally:
+            pop_dims(memo.single, memo.variadic)
             stack.pop()
-        return self.slow_return(out, *args, **kwargs)
+        return self.slow_return(out, memo, *args, **kwargs)
 
-    def slow_return(self, out: Any, *args: Any, **kwargs: Any) -> Any:
-        arguments = self.bind(args, kwargs)
-        memo = self.slow_memo(arguments)
-        failure = _check_arguments(self, arguments, memo)
-        if failure is None and self.signature.returns is not None:
+    def slow_return(self, out: Any, after: Memo, *args: Any, **kwargs: Any) -> Any:
+        """Check the return value; `after` holds the dims as the body left them."""
+        passed, memo = self.explained(args, kwargs)
+        for dim_name, size in after.single.items():
+            if dim_name not in memo.single:
+                memo.single[dim_name] = size
+                memo.origin[dim_name] = "the function body"
+        for dim_name, group in after.variadic.items():
+            memo.variadic.setdefault(dim_name, group)
+        failure = None
+        if self.signature.returns is not None:
             failure = _checked(self.signature.returns, out, "return", memo)
         if failure is not None:
             raise _shape_error(self.name, failure) from self.engine_cause(
                 self.engine_full, args, {**kwargs, _RETURN: out}
             )
-        self.check_devices(arguments, out)
+        self.check_devices(passed, out)
         if self.engine_full is not None:
             _run_engine(
-                self, self.engine_full, args, {**kwargs, _RETURN: out}, {**arguments, "return": out}
+                self, self.engine_full, args, {**kwargs, _RETURN: out}, {**passed, "return": out}
             )
         return out
 
 
-def _engine(fn: Callable[..., Any], signature: inspect.Signature) -> Callable[..., Any]:
-    """jaxtyping + beartype over `signature`, as a function that only checks."""
-
-    def verdict(*args: Any, **kwargs: Any) -> None:
-        return None
-
-    verdict.__name__ = getattr(fn, "__name__", "verdict")
-    verdict.__qualname__ = getattr(fn, "__qualname__", "verdict")
-    verdict.__module__ = getattr(fn, "__module__", __name__)
-    verdict.__signature__ = signature  # type: ignore[attr-defined]
-    return jaxtyping.jaxtyped(typechecker=beartype)(verdict)
-
-
 def _needs_beartype(spec: Spec) -> bool:
-    """Whether a hint holds a non-tensor part that only beartype checks."""
+    """Whether a hint holds a non-tensor part that only beartype checks.
+
+    The options of a union, tensor or not, are all checked by generated code.
+    """
     if isinstance(spec, OtherSpec):
         return spec.hint is not Any
     if isinstance(spec, TupleSpec):
         return any(_needs_beartype(item) for item in spec.items)
     if isinstance(spec, SequenceSpec):
         return _needs_beartype(spec.item)
-    if isinstance(spec, UnionSpec):
-        return any(_needs_beartype(option) for option in spec.options)
+    if isinstance(spec, MappingSpec):
+        return _needs_beartype(spec.key) or _needs_beartype(spec.value)
     return False
-
-
-# beartype checks one random item of a container per call. Drawn from the
-# global `random`, that would make a checked program's random numbers differ
-# from an unchecked one's; the stubs draw from a generator of their own.
-_CHECK_RNG = random.Random(0x5EED)
-
-
-def _beartype_stub(hints: dict[str, Any], qualname: str) -> Callable[..., None]:
-    """A function that only checks `hints`, positionally, through beartype."""
-    namespace: dict[str, Any] = {}
-    exec(f"def stub({', '.join(hints)}, /): return None", namespace)  # noqa: S102
-    stub = namespace["stub"]
-    stub.__annotations__ = dict(hints)
-    stub.__qualname__ = qualname
-    checked: Callable[..., None] = beartype(stub)
-    defaults = getattr(checked, "__kwdefaults__", None)
-    if defaults is not None and "__beartype_getrandbits" in defaults:
-        defaults["__beartype_getrandbits"] = _CHECK_RNG.getrandbits
-        return checked
-    if defaults is not None and "__beartype_func" in defaults:
-        return checked  # beartype's own wrapper, which draws no random numbers
-    return functools.partial(_keeping_random_state, checked)
-
-
-def _keeping_random_state(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    state = random.getstate()
-    try:
-        return fn(*args, **kwargs)
-    finally:
-        random.setstate(state)
 
 
 def _generate(plan: _Plan) -> Callable[..., Any]:
     """The fast wrapper: the function's own parameters, checks inline."""
     e = Emitter("return _sc_slow(%CALL%)", same_device=plan.same_device)
-    params, call = parameter_source(plan.inspected, e)
+    hints = plan.signature.hints
+    checked_params = {
+        p.name
+        for p in plan.signature.params
+        if contains_tensor(p.spec) or (p.name in hints and _needs_beartype(p.spec))
+    }
+    params, call, defaulted = parameter_source(plan.inspected, e, checked_params)
     e.namespace.update(
         _sc_off=_checks_off,
         _sc_Memo=Memo,
@@ -392,12 +426,19 @@ def _generate(plan: _Plan) -> Callable[..., Any]:
         _sc_slow_return=plan.slow_return,
         _sc_frames=_frames,
         _sc_bind=_bind_instance_dims,
+        _sc_push=push_dims,
+        _sc_pop=pop_dims,
     )
-    e.line(1, "if _sc_off():")
+    # A default that was not passed is not checked, as in the engine: the
+    # wrapper's defaults are sentinels, replaced by the real ones here.
+    for name, default in defaulted.items():
+        e.line(1, f"_sc_given_{name} = {name} is not _sc_unset")
+        e.line(1, f"if not _sc_given_{name}:")
+        e.line(2, f"{name} = {default}")
+    e.line(1, "if _sc_off() or _sc_me.__no_type_check__:")
     e.line(2, f"return _sc_fn({call})")
-    needs_arguments = bool(plan.sites) or _uses_arguments(plan)
     arguments = "None"
-    if needs_arguments:
+    if plan.sites or _uses_arguments(plan):
         arguments = (
             "{"
             + ", ".join(f"{p.name!r}: {p.name}" for p in plan.inspected.parameters.values())
@@ -409,59 +450,80 @@ def _generate(plan: _Plan) -> Callable[..., Any]:
         e.line(1, "_sc_dev = None")
     if plan.method:
         e.line(1, "_sc_bind(self, _sc_m)")
+    e.fail = e.fail.replace("%CALL%", call)
     stubbed = [
         p.name
         for p in plan.signature.params
-        if p.name in plan.signature.hints
+        if p.name in hints
         and _needs_beartype(p.spec)
         and p.kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
     ]
-    if stubbed:
-        hints = {name: plan.signature.hints[name] for name in stubbed}
-        e.namespace["_sc_bt"] = _beartype_stub(hints, plan.name)
+    always = [name for name in stubbed if name not in defaulted]
+    if always:
+        stub = e.const(beartype_stub({name: hints[name] for name in always}, plan.name), "bt")
         e.line(1, "try:")
-        e.line(2, f"_sc_bt({', '.join(stubbed)})")
+        e.line(2, f"{stub}({', '.join(always)})")
         e.line(1, "except Exception:")
-        e.line(2, e.fail.replace("%CALL%", call))
-    e.fail = e.fail.replace("%CALL%", call)
+        e.line(2, e.fail)
+    for name in stubbed:
+        if name in defaulted:
+            stub = e.const(beartype_stub({name: hints[name]}, plan.name), "bt")
+            e.line(1, f"if _sc_given_{name}:")
+            e.line(2, "try:")
+            e.line(3, f"{stub}({name})")
+            e.line(2, "except Exception:")
+            e.line(3, e.fail)
     for param in plan.signature.params:
         if not contains_tensor(param.spec):
             continue
+        indent = 1
+        if param.name in defaulted:
+            e.line(1, f"if _sc_given_{param.name}:")
+            indent = 2
         if param.kind is inspect.Parameter.VAR_POSITIONAL:
-            e.line(1, f"for _sc_item in {param.name}:")
-            e.value(param.spec, "_sc_item", 2)
+            e.line(indent, f"for _sc_item in {param.name}:")
+            e.value(param.spec, "_sc_item", indent + 1)
         elif param.kind is inspect.Parameter.VAR_KEYWORD:
-            e.line(1, f"for _sc_item in {param.name}.values():")
-            e.value(param.spec, "_sc_item", 2)
+            e.line(indent, f"for _sc_item in {param.name}.values():")
+            e.value(param.spec, "_sc_item", indent + 1)
         else:
-            e.value(param.spec, param.name, 1)
+            e.value(param.spec, param.name, indent)
+    # The body runs with the call's dims visible to jaxtyping: an isinstance
+    # check or a plain-beartype call inside it sees and binds the same dims.
+    e.line(1, "_sc_push(_sc_d, _sc_m.variadic, _sc_m.arguments)")
     if plan.sites:
         e.line(1, "_sc_stack = _sc_frames.stack")
         e.line(1, "_sc_stack.append(_sc_m)")
-        e.line(1, "try:")
-        e.line(2, f"_sc_out = _sc_body({call})")
-        e.line(1, "finally:")
+    e.line(1, "try:")
+    e.line(2, f"_sc_out = _sc_body({call})")
+    e.line(1, "finally:")
+    e.line(2, "_sc_pop(_sc_d, _sc_m.variadic)")
+    if plan.sites:
         e.line(2, "_sc_stack.pop()")
-    else:
-        e.line(1, f"_sc_out = _sc_body({call})")
     returns = plan.signature.returns
     if returns is not None and contains_tensor(returns):
-        e.fail = f"return _sc_slow_return(_sc_out, {call})"
+        e.fail = f"return _sc_slow_return(_sc_out, _sc_m, {call})"
         e.value(returns, "_sc_out", 1)
     if returns is not None and _needs_beartype(returns):
-        e.namespace["_sc_bt_return"] = _beartype_stub(
-            {"return_value": plan.signature.hints["return"]}, plan.name
-        )
+        stub = e.const(beartype_stub({"return_value": hints["return"]}, plan.name), "bt")
         e.line(1, "try:")
-        e.line(2, "_sc_bt_return(_sc_out)")
+        e.line(2, f"{stub}(_sc_out)")
         e.line(1, "except Exception:")
-        e.line(2, f"return _sc_slow_return(_sc_out, {call})")
+        e.line(2, f"return _sc_slow_return(_sc_out, _sc_m, {call})")
     e.line(1, "return _sc_out")
     name = "checked_" + plan.fn.__name__
-    return e.build(f"def {name}({params}):", name)
+    function = e.build(f"def {name}({params}):", name)
+    function.__no_type_check__ = False  # type: ignore[attr-defined]
+    e.namespace["_sc_me"] = function
+    return function
 
 
 def _uses_arguments(plan: _Plan) -> bool:
+    """Whether f-string dims may need the call's arguments.
+
+    True for f-string dims in the signature, and for any string with a brace
+    in the body: an `isinstance(x, Float[Tensor, "{n}"])` there reads them.
+    """
     specs = [p.spec for p in plan.signature.params]
     if plan.signature.returns is not None:
         specs.append(plan.signature.returns)
@@ -471,6 +533,16 @@ def _uses_arguments(plan: _Plan) -> bool:
                 isinstance(d, Symbolic) and d.code is None for d in leaf.shape.dims
             ):
                 return True
+    code = getattr(unwrapped(plan.fn), "__code__", None)
+    return code is not None and _braces_in(code)
+
+
+def _braces_in(code: Any) -> bool:
+    for const in code.co_consts:
+        if isinstance(const, str) and "{" in const:
+            return True
+        if hasattr(const, "co_consts") and _braces_in(const):
+            return True
     return False
 
 
@@ -492,7 +564,9 @@ def _check_function(
     def get_plan() -> _Plan:
         nonlocal plan
         if plan is None:
-            plan = _Plan(fn, name, localns, options)
+            # A name still undefined at the first call (a class local to
+            # another function) reads as Any, as in the engine.
+            plan = _Plan(fn, name, localns, options, lenient=True)
         return plan
 
     if plan is not None:
@@ -501,7 +575,11 @@ def _check_function(
         # Built on first call: a forward reference or an unfilled closure cell.
         @functools.wraps(fn)
         def checked(*args: Any, **kwargs: Any) -> Any:
+            if checked.__no_type_check__:  # type: ignore[attr-defined]
+                return fn(*args, **kwargs)
             return get_plan().fast(*args, **kwargs)
+
+        checked.__no_type_check__ = False  # type: ignore[attr-defined]
 
     checked.__shapecheck__ = True  # type: ignore[attr-defined]
     checked.__shapecheck_plan__ = get_plan  # type: ignore[attr-defined]
@@ -636,7 +714,7 @@ def _run_engine(
     arguments: dict[str, Any],
 ) -> None:
     try:
-        _keeping_random_state(engine, *args, **kwargs)
+        keeping_random_state(engine, *args, **kwargs)
     except _ENGINE_ERRORS as error:
         raise _engine_error(plan, arguments, error) from None
     except jaxtyping.AnnotationError as error:
@@ -648,7 +726,7 @@ def _engine_error(plan: _Plan, arguments: dict[str, Any], error: Exception) -> S
     hints = plan.signature.hints
     for path, value in arguments.items():
         hint = hints.get(path)
-        if hint is not None and not _keeping_random_state(is_bearable, value, hint):
+        if hint is not None and not keeping_random_state(is_bearable, value, hint):
             text = str(OtherSpec(hint))
             return ShapeError(
                 function=plan.name,

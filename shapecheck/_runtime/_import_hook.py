@@ -6,10 +6,15 @@ signature or its annotated locals) is replaced by its checked version, as if
 decorated with `check`. Modules imported before `install` are processed at
 once. Functions and classes only re-exported by a module are left to the
 module that defines them.
+
+Functions and classes defined inside a function exist only while it runs:
+for those, the module's source is rewritten on import so that each such
+definition gets `check` as its innermost decorator.
 """
 
 from __future__ import annotations
 
+import ast
 import importlib.abc
 import importlib.machinery
 import inspect
@@ -57,6 +62,62 @@ def check_module(module: ModuleType) -> None:
             check(obj)
 
 
+_NESTED = "__shapecheck_nested__"
+
+
+_nested_mentions: dict[Any, bool] = {}  # code object -> mentions a tensor
+
+
+def _check_nested(obj: Any) -> Any:
+    """The decorator given to definitions inside functions: run each time
+    the enclosing function runs, so the costly question is asked once."""
+    if inspect.isfunction(obj):
+        mentions = _nested_mentions.get(obj.__code__)
+        if mentions is None:
+            mentions = _nested_mentions[obj.__code__] = mentions_tensor(obj)
+        return check(obj) if mentions else obj
+    if inspect.isclass(obj) and _class_mentions_tensor(obj):
+        return check(obj)
+    return obj
+
+
+class _DecorateNested(ast.NodeTransformer):
+    """Add `__shapecheck_nested__` under the decorators of every def and
+    class nested in a function."""
+
+    def __init__(self) -> None:
+        self.depth = 0  # how many function bodies we are in
+        self.changed = False
+
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.AST:
+        if self.depth > 0:
+            self._decorate(node)
+        self.depth += 1
+        self.generic_visit(node)
+        self.depth -= 1
+        return node
+
+    visit_FunctionDef = _function
+    visit_AsyncFunctionDef = _function
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> ast.AST:
+        if self.depth > 0:
+            self._decorate(node)
+        saved, self.depth = self.depth, 0  # its methods are checked with the class
+        self.generic_visit(node)
+        self.depth = saved
+        return node
+
+    def visit_Lambda(self, node: ast.Lambda) -> ast.AST:
+        return node
+
+    def _decorate(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
+        decorator = ast.Name(_NESTED, ast.Load())
+        ast.copy_location(decorator, node)
+        node.decorator_list.append(decorator)
+        self.changed = True
+
+
 class _Loader(importlib.abc.Loader):
     def __init__(self, inner: importlib.abc.Loader) -> None:
         self.inner = inner
@@ -65,8 +126,33 @@ class _Loader(importlib.abc.Loader):
         return self.inner.create_module(spec)
 
     def exec_module(self, module: ModuleType) -> None:
-        self.inner.exec_module(module)
+        code = self._with_nested_checks(module)
+        if code is None:
+            self.inner.exec_module(module)
+        else:
+            module.__dict__[_NESTED] = _check_nested
+            exec(code, module.__dict__)  # noqa: S102  (the module's own source)
         check_module(module)
+
+    def _with_nested_checks(self, module: ModuleType) -> Any:
+        """The module's code with checks on nested definitions, or None when
+        it has none (or no source): then the usual loader runs."""
+        get_source = getattr(self.inner, "get_source", None)
+        filename = getattr(module.__spec__, "origin", None)
+        if get_source is None or filename is None:
+            return None
+        try:
+            source = get_source(module.__name__)
+        except (ImportError, OSError):
+            return None
+        if not source or "def " not in source:
+            return None
+        tree = ast.parse(source, filename)
+        rewriter = _DecorateNested()
+        tree = rewriter.visit(tree)
+        if not rewriter.changed:
+            return None
+        return compile(tree, filename, "exec", dont_inherit=True)
 
     def __getattr__(self, name: str) -> Any:
         # get_source, get_filename, is_package...: what the inner loader offers.

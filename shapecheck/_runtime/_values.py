@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import itertools
 import types
+import typing
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +26,9 @@ from .._spec import (
     Dim,
     FieldsSpec,
     Fixed,
+    MappingSpec,
     Named,
+    OpaqueSpec,
     OtherSpec,
     SequenceSpec,
     SizeSpec,
@@ -36,11 +39,14 @@ from .._spec import (
     UnionSpec,
     Variadic,
 )
+from ._engine import bearable, opaque_matches
 
 __all__ = [
     "Failure",
     "Memo",
+    "array_dtype_name",
     "check_value",
+    "other_matches",
     "describe_value",
     "device_failure",
     "tensor_leaves",
@@ -92,11 +98,42 @@ def dtype_name(dtype: torch.dtype) -> str:
     return repr(dtype).rsplit(".", 1)[-1]
 
 
+def array_dtype_name(value: Any) -> str:
+    """The dtype name of any array, read as jaxtyping reads it."""
+    dtype = value.dtype
+    kind = getattr(dtype, "type", None)
+    if kind is not None and hasattr(kind, "__name__"):  # numpy and alike
+        name: str = kind.__name__
+        if name == "void" and getattr(dtype, "names", None):  # a structured array
+            return str(dtype)
+        return name
+    if hasattr(dtype, "as_numpy_dtype"):
+        return str(dtype.as_numpy_dtype.__name__)
+    if isinstance(dtype, str):
+        return dtype
+    return repr(dtype).rsplit(".", 1)[-1]
+
+
+def _is_array_like(value: Any) -> bool:
+    return hasattr(value, "shape") and hasattr(value, "dtype")
+
+
 def describe_value(value: Any) -> str:
     """`float32[3, 11] on cpu`, or the type and length of a container."""
     if isinstance(value, torch.Tensor):
         dims = ", ".join(str(size) for size in value.shape)
         return f"{dtype_name(value.dtype)}[{dims}] on {value.device}"
+    if not isinstance(value, type) and _is_array_like(value):
+        try:
+            dims = ", ".join(str(size) for size in value.shape)
+            name = array_dtype_name(value)
+        except Exception:  # noqa: BLE001  (a broken array-like: say what it is)
+            return type(value).__qualname__
+        device = getattr(value, "device", None)
+        where = f" on {device}" if device is not None and not callable(device) else ""
+        return f"{type(value).__qualname__} {name}[{dims}]{where}"
+    if isinstance(value, dict):
+        return f"{type(value).__name__} of {len(value)}"
     if isinstance(value, tuple | list):
         inner = ", ".join(describe_value(item) for item in value[:4])
         more = ", ..." if len(value) > 4 else ""
@@ -120,13 +157,29 @@ def check_value(spec: Spec, value: Any, path: str, memo: Memo) -> Failure | None
                 return failure
         return None
     if isinstance(spec, SequenceSpec):
-        if not isinstance(value, tuple | list) or not isinstance(value, spec.kind):
+        if not isinstance(value, spec.kind):
             return _structural(spec, value, path, f"a {spec.kind.__name__}")
-        for index, item in enumerate(value):
+        items: Any = value
+        for index, item in enumerate(items):
             failure = check_value(spec.item, item, f"{path}[{index}]", memo)
             if failure is not None:
                 return failure
         return None
+    if isinstance(spec, MappingSpec):
+        if not isinstance(value, spec.kind):
+            return _structural(spec, value, path, f"a {spec.kind.__name__}")
+        mapping: Any = value
+        for key, item in mapping.items():
+            failure = check_value(spec.key, key, f"{path}.keys()", memo)
+            if failure is None:
+                failure = check_value(spec.value, item, f"{path}[{key!r}]", memo)
+            if failure is not None:
+                return failure
+        return None
+    if isinstance(spec, OpaqueSpec):
+        if opaque_matches(spec.hint, value, memo.single, memo.variadic, memo.arguments):
+            return None
+        return _structural(spec, value, path, str(spec))
     if isinstance(spec, FieldsSpec):
         if not isinstance(value, spec.cls):
             return _structural(spec, value, path, f"a {spec.cls.__qualname__}")
@@ -149,6 +202,9 @@ def tensor_leaves(spec: Spec, value: Any, path: str) -> Iterator[tuple[str, torc
     elif isinstance(spec, SequenceSpec) and isinstance(value, tuple | list):
         for index, item in enumerate(value):
             yield from tensor_leaves(spec.item, item, f"{path}[{index}]")
+    elif isinstance(spec, MappingSpec) and isinstance(value, dict):
+        for key, item in value.items():
+            yield from tensor_leaves(spec.value, item, f"{path}[{key!r}]")
     elif isinstance(spec, FieldsSpec) and isinstance(value, spec.cls):
         for name, field_spec in spec.fields:
             yield from tensor_leaves(field_spec, getattr(value, name), f"{path}.{name}")
@@ -180,9 +236,26 @@ def device_failure(leaves: list[tuple[str, torch.Tensor]]) -> Failure | None:
     return None
 
 
+def other_matches(spec: OtherSpec, value: Any) -> bool:
+    """Whether a value matches a hint without arrays, as beartype decides."""
+    hint = spec.hint
+    if hint is Any or hint is object:
+        return True
+    if hint is None or hint is type(None):
+        return value is None
+    if isinstance(hint, type) and typing.get_origin(hint) is None and hint.__module__ == "builtins":
+        return isinstance(value, hint)
+    return bearable(value, hint)
+
+
 def _check_union(spec: UnionSpec, value: Any, path: str, memo: Memo) -> Failure | None:
     failures = []
     for option in spec.options:
+        if isinstance(option, OtherSpec):
+            if other_matches(option, value):
+                return None
+            failures.append(_structural(option, value, path, str(option)))
+            continue
         saved = memo.copy()
         failure = check_value(option, value, path, memo)
         if failure is None:
@@ -239,10 +312,14 @@ def _structural(spec: Spec, value: Any, path: str, wanted: str) -> Failure:
 def _check_tensor(spec: TensorSpec, value: Any, path: str, memo: Memo) -> Failure | None:
     if path == memo.skip:
         return None
-    if not isinstance(value, torch.Tensor):
-        return _structural(spec, value, path, "a tensor")
+    if spec.array_type is Any:
+        if not _is_array_like(value):
+            return _structural(spec, value, path, "an array with `shape` and `dtype`")
+    elif not isinstance(value, spec.array_type):
+        wanted = "a tensor" if spec.array_type is torch.Tensor else f"a {spec.type_name}"
+        return _structural(spec, value, path, wanted)
     if spec.dtypes is not None:
-        name = dtype_name(value.dtype)
+        name = array_dtype_name(value)
         if not any(_dtype_matches(wanted, name) for wanted in spec.dtypes):
             return Failure(
                 path, str(spec), describe_value(value), f"dtype {name} is not a {spec.dtype} dtype"
@@ -336,7 +413,17 @@ def _check_dims(
                     actual_value=size,
                 )
         elif isinstance(dim, Symbolic):
-            value = evaluate(dim, memo)
+            try:
+                value = evaluate(dim, memo)
+            except _Unevaluable as error:
+                return Failure(
+                    path,
+                    expected,
+                    "",
+                    f"dimension `{dim.expr}` at {where} cannot be evaluated: {error}",
+                    dim=dim.expr,
+                    actual_value=size,
+                )
             if value != size:
                 origins = ", ".join(
                     f"{name}={memo.single[name]} from {memo.origin.get(name, '?')}"
@@ -362,8 +449,16 @@ def _compiled(source: str) -> types.CodeType:
     return compile(source, "<dim>", "eval")
 
 
+class _Unevaluable(Exception):
+    """A symbolic dim whose expression raised (a division by zero, say)."""
+
+
 def evaluate(dim: Symbolic, memo: Memo) -> Any:
-    """The size a symbolic dim stands for, given the dims bound so far."""
+    """The size a symbolic dim stands for, given the dims bound so far.
+
+    A name that nothing bound is an `AnnotationError`, as in jaxtyping; any
+    other failure of the expression is a violation (`_Unevaluable`).
+    """
     try:
         if dim.code is not None:
             return eval(dim.code, dict(memo.single))  # noqa: S307
@@ -375,6 +470,8 @@ def evaluate(dim: Symbolic, memo: Memo) -> Any:
             f"symbolic dim `{dim.expr}` uses {error.name!r}, which no earlier "
             f"argument binds (bound so far: {memo.bindings() or 'nothing'})"
         ) from None
+    except Exception as error:  # noqa: BLE001  (the expression is the user's)
+        raise _Unevaluable(f"{type(error).__name__}: {error}") from None
 
 
 def _check_group(
@@ -413,11 +510,16 @@ def _check_group(
 
 
 def _broadcast(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...] | None:
+    """The broadcast of two shapes, by numpy's rule (a size 1 takes the other
+    size, even 0), or None when they do not broadcast."""
     out = []
     for x, y in itertools.zip_longest(reversed(a), reversed(b), fillvalue=1):
-        if x != y and x != 1 and y != 1:
+        if x == y or y == 1:
+            out.append(x)
+        elif x == 1:
+            out.append(y)
+        else:
             return None
-        out.append(max(x, y) if 1 in (x, y) else x)
     return tuple(reversed(out))
 
 

@@ -308,7 +308,7 @@ class _ExampleRun:
         )
         with torch.no_grad(), recording() as records:
             out = plan.slow_call(*leading, *args, **kwargs)
-        arguments = plan.bind((*leading, *args), kwargs)
+        _, arguments = plan.bind((*leading, *args), kwargs)
         for param in plan.signature.params:
             if param.name in arguments:
                 self._observe(param.spec, arguments[param.name], param.name)
