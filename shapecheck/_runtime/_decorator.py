@@ -44,7 +44,18 @@ from .._spec import (
     walk_tensors,
 )
 from ._compile import Emitter, compile_value_checker, parameter_source
-from ._engine import beartype_stub, engine_for, keeping_random_state, pop_dims, push_dims
+from ._engine import (
+    STORAGE,
+    EngineVerdict,
+    beartype_stub,
+    dims_stack,
+    engine_for,
+    engine_rejects,
+    keeping_random_state,
+    pop_dims,
+    push_dims,
+    sync_dims,
+)
 from ._locals import LocalSite, _NotReady, instrument, local_annotations
 from ._values import (
     Failure,
@@ -324,17 +335,39 @@ class _Plan:
             raise _shape_error(self.name, failure) from None
 
     def engine_cause(
-        self, engine: Callable[..., Any] | None, args: tuple[Any, ...], kwargs: dict[str, Any]
+        self,
+        engine: Callable[..., Any] | None,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        returned: tuple[Any, ...] = (),
     ) -> BaseException | None:
-        """The engine's own error for the same call, kept as the `__cause__`."""
+        """The engine's own error for the same call, kept as the `__cause__`:
+        None where the engine accepts the call (it does not look into
+        NamedTuple fields, for one)."""
         if engine is None:
             return None
         try:
-            keeping_random_state(engine, *args, **kwargs)
-        except Exception as error:  # noqa: BLE001  (whatever the engine says is kept)
-            error.__traceback__ = None
-            return error
-        return None
+            passed, full = self.bind(args, kwargs)
+        except TypeError:
+            return None
+        hints = self.signature.hints
+        checks: list[tuple[Any, Any]] = []
+        for param in self.signature.params:
+            if param.name not in passed or param.name not in hints:
+                continue
+            value = passed[param.name]
+            if param.kind is inspect.Parameter.VAR_POSITIONAL:
+                checks += [(item, hints[param.name]) for item in value]
+            elif param.kind is inspect.Parameter.VAR_KEYWORD:
+                checks += [(item, hints[param.name]) for item in value.values()]
+            else:
+                checks.append((value, hints[param.name]))
+        if returned and "return" in hints:
+            checks.append((returned[0], hints["return"]))
+        if not engine_rejects(checks):
+            return None
+        call_kwargs = {**kwargs, _RETURN: returned[0]} if returned else kwargs
+        return EngineVerdict(engine, args, call_kwargs)
 
     def explained(
         self, args: tuple[Any, ...], kwargs: dict[str, Any]
@@ -381,7 +414,7 @@ class _Plan:
             failure = _checked(self.signature.returns, out, "return", memo)
         if failure is not None:
             raise _shape_error(self.name, failure) from self.engine_cause(
-                self.engine_full, args, {**kwargs, _RETURN: out}
+                self.engine_full, args, kwargs, (out,)
             )
         self.check_devices(passed, out)
         if self.engine_full is not None:
@@ -426,8 +459,11 @@ def _generate(plan: _Plan) -> Callable[..., Any]:
         _sc_slow_return=plan.slow_return,
         _sc_frames=_frames,
         _sc_bind=_bind_instance_dims,
-        _sc_push=push_dims,
-        _sc_pop=pop_dims,
+        _sc_storage=STORAGE,
+        _sc_new_stack=dims_stack,
+        _sc_sync=sync_dims,
+        _sc_pure={},
+        _sc_trees={},  # jaxtyping's PyTree memo: only jax code writes to it
     )
     # A default that was not passed is not checked, as in the engine: the
     # wrapper's defaults are sentinels, replaced by the real ones here.
@@ -490,14 +526,22 @@ def _generate(plan: _Plan) -> Callable[..., Any]:
             e.value(param.spec, param.name, indent)
     # The body runs with the call's dims visible to jaxtyping: an isinstance
     # check or a plain-beartype call inside it sees and binds the same dims.
-    e.line(1, "_sc_push(_sc_d, _sc_m.variadic, _sc_m.arguments)")
+    e.line(1, "try:")
+    e.line(2, "_sc_js = _sc_storage.memo_stack")
+    e.line(1, "except AttributeError:")
+    e.line(2, "_sc_js = _sc_new_stack()")
+    e.line(1, "_sc_v = _sc_m.variadic")
+    arguments_now = "_sc_m.arguments" if arguments != "None" else "_sc_pure"
+    e.line(1, f"_sc_js.append((_sc_d, _sc_v, _sc_trees, {arguments_now}))")
     if plan.sites:
         e.line(1, "_sc_stack = _sc_frames.stack")
         e.line(1, "_sc_stack.append(_sc_m)")
     e.line(1, "try:")
     e.line(2, f"_sc_out = _sc_body({call})")
     e.line(1, "finally:")
-    e.line(2, "_sc_pop(_sc_d, _sc_m.variadic)")
+    e.line(2, "_sc_top = _sc_js.pop()")
+    e.line(2, "if _sc_top[0] is not _sc_d or _sc_top[1] is not _sc_v:")
+    e.line(3, "_sc_sync(_sc_top, _sc_d, _sc_v)")
     if plan.sites:
         e.line(2, "_sc_stack.pop()")
     returns = plan.signature.returns

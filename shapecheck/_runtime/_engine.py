@@ -26,7 +26,12 @@ from beartype.door import is_bearable
 from jaxtyping import _storage
 
 __all__ = [
+    "EngineVerdict",
+    "STORAGE",
     "beartype_stub",
+    "dims_stack",
+    "engine_rejects",
+    "sync_dims",
     "bearable",
     "engine_for",
     "keeping_random_state",
@@ -38,24 +43,33 @@ __all__ = [
 _NO_ARGUMENTS: dict[str, Any] = {}
 
 
+STORAGE = _storage._shape_storage  # per thread: jaxtyping's stack of dims
+
+
+def dims_stack() -> list[Any]:
+    """jaxtyping's stack of dims in this thread, made if it has none yet."""
+    try:
+        stack: list[Any] = STORAGE.memo_stack
+    except AttributeError:
+        stack = STORAGE.memo_stack = []
+    return stack
+
+
 def push_dims(single: dict[str, int], variadic: dict[str, Any], arguments: Any) -> None:
     """Make `single` and `variadic` the dims jaxtyping sees in this thread."""
-    storage = _storage._shape_storage
-    try:
-        stack = storage.memo_stack
-    except AttributeError:
-        stack = storage.memo_stack = []
-    stack.append((single, variadic, {}, _NO_ARGUMENTS if arguments is None else arguments))
+    dims_stack().append((single, variadic, {}, _NO_ARGUMENTS if arguments is None else arguments))
 
 
 def pop_dims(single: dict[str, int], variadic: dict[str, Any]) -> None:
-    """Undo `push_dims`, keeping whatever jaxtyping bound in the meantime.
+    """Undo `push_dims`, keeping whatever jaxtyping bound in the meantime."""
+    sync_dims(STORAGE.memo_stack.pop(), single, variadic)
 
-    jaxtyping restores a failed check's backup by swapping in new dicts; the
+
+def sync_dims(top: Any, single: dict[str, int], variadic: dict[str, Any]) -> None:
+    """jaxtyping restores a failed check's backup by swapping in new dicts; the
     bindings are copied back into the caller's own dicts, in place, because
-    generated checkers hold references to them.
-    """
-    top_single, top_variadic, _, _ = _storage._shape_storage.memo_stack.pop()
+    generated checkers hold references to them."""
+    top_single, top_variadic, _, _ = top
     if top_single is not single:
         single.clear()
         single.update(top_single)
@@ -122,3 +136,45 @@ def engine_for(fn: Callable[..., Any], signature: inspect.Signature) -> Callable
     verdict.__module__ = getattr(fn, "__module__", __name__)
     verdict.__signature__ = signature  # type: ignore[attr-defined]
     return jaxtyping.jaxtyped(typechecker=beartype)(verdict)
+
+
+class EngineVerdict(jaxtyping.TypeCheckError):
+    """The engine's own error for a call that both engines reject.
+
+    Kept as a ShapeError's `__cause__`. Building the engine's message takes
+    milliseconds (it prints the tensors), so it is built when first read.
+    """
+
+    def __init__(self, engine: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]):
+        super().__init__()
+        self._call: tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]] | None = (
+            engine,
+            args,
+            kwargs,
+        )
+        self._text = ""
+
+    def __str__(self) -> str:
+        if self._call is not None:
+            engine, args, kwargs = self._call
+            self._call = None  # the call's values are not kept once read
+            try:
+                keeping_random_state(engine, *args, **kwargs)
+                self._text = "(the engine accepts this call)"
+            except Exception as error:  # noqa: BLE001  (whatever the engine says is kept)
+                self._text = str(error)
+        return self._text
+
+
+def engine_rejects(checks: list[tuple[Any, Any]]) -> bool:
+    """The engine's verdict, without its message: each (value, hint) in order,
+    against one fresh set of dims, as jaxtyping and beartype check a call."""
+    single: dict[str, int] = {}
+    variadic: dict[str, Any] = {}
+    push_dims(single, variadic, None)
+    try:
+        return not all(bearable(value, hint) for value, hint in checks)
+    except Exception:  # noqa: BLE001  (an engine that raises rejects)
+        return True
+    finally:
+        pop_dims(single, variadic)
