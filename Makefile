@@ -1,6 +1,7 @@
 # Two commands do all the set-up (see README.md):
 #   make run    installs into .venv on first use, then `shapecheck ci` on the bundled models
-#   make test   installs if needed, then ruff, mypy (strict) and the test suite
+#   make test   installs if needed, then ruff, mypy (strict), the test suite and
+#               linear_operator's own tests under the import hooks
 # Development and CI pin torch==2.13.0 (CPU) through requirements-dev.txt.
 
 PYTHON ?= python3
@@ -8,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest browser cuda clean
+.PHONY: run test lint typecheck pytest browser thirdparty cuda clean
 
 $(STAMP): pyproject.toml requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,7 +38,23 @@ browser:
 				apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
 		else echo "chromium is not installed: the browser test will skip"; fi; }
 
-test: lint typecheck pytest
+# linear_operator 0.6's own tests, plain and under jaxtyping's and shapecheck's
+# import hooks (tests/thirdparty/linear_operator/README.md); exit 1 on a false
+# alarm or coverage < 90%. Its packages go into the same .venv, on first use.
+THIRDPARTY_STAMP := $(VENV)/.thirdparty-installed
+
+$(THIRDPARTY_STAMP): $(STAMP) requirements-thirdparty.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
+		-c requirements-dev.txt -r requirements-thirdparty.txt
+	touch $(THIRDPARTY_STAMP)
+
+thirdparty: $(THIRDPARTY_STAMP)
+	$(BIN)/python tests/thirdparty/run_linear_operator.py
+
+# The suite and the third-party job run side by side; each one's output is
+# printed whole when it ends.
+test: lint typecheck
+	$(MAKE) --no-print-directory -j2 --output-sync=target pytest thirdparty
 
 # On a machine with a GPU: the CUDA tests alone.
 cuda: $(STAMP)

@@ -540,6 +540,8 @@ def _spec_of(hint: Any, seen: tuple[type, ...]) -> Spec:
     if _is_tensor_type(hint):
         return TensorSpec(dtype="Tensor", dtypes=None, shape=None, hint=hint, array_type=hint)
 
+    if isinstance(hint, dataclasses.InitVar):
+        return _spec_of(hint.type, seen)
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if origin is typing.Annotated:

@@ -265,7 +265,10 @@ def test_install__checks_every_function_and_class(
         cells.with_local(torch.zeros(2))
     with pytest.raises(ShapeError, match=r"^Cell\.forward\(\): return does not match"):
         cells.Cell()(torch.zeros(2, 3))
-    assert cells.untouched(3) == 3 and not hasattr(cells.untouched, "__shapecheck__")
+    # Every annotation is checked, tensors or not, as under the engine's hook.
+    assert cells.untouched(3) == 3
+    with pytest.raises(ShapeError, match=r"^untouched\(\): k does not match"):
+        cells.untouched("3")
     assert "hooked_pkg" not in shapecheck.installed_packages()
 
 

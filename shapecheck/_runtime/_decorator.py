@@ -16,6 +16,7 @@ Annotated locals are checked through `_locals`, against the same dims.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import inspect
 import threading
@@ -68,6 +69,8 @@ from ._values import (
 
 __all__ = [
     "check",
+    "check_every_method",
+    "check_for_hook",
     "checked_signature",
     "mentions_tensor",
     "plan_for",
@@ -145,21 +148,29 @@ def _wraps_function(obj: Any) -> bool:
     return callable(obj) and inspect.isfunction(unwrapped(obj)) and unwrapped(obj) is not obj
 
 
-def _wanted(function: Any, localns: dict[str, Any] | None) -> bool:
-    """Whether a class member is a function that `check` should wrap."""
+def _wanted(
+    function: Any, localns: dict[str, Any] | None, every: bool = False, init: bool = False
+) -> bool:
+    """Whether a class member is a function that `check` should wrap: one
+    that mentions a tensor or, with `every`, any annotated one. `init`: a
+    dataclass's `__init__`, which the engine checks whatever its fields."""
     if not inspect.isfunction(function) or hasattr(function, "__shapecheck__"):
         return False
     if getattr(function, "__no_type_check__", False):
         return False
     if not getattr(function, "__annotations__", None):
         return False
-    return mentions_tensor(function, localns)
+    return every or init or mentions_tensor(function, localns)
 
 
-def _check_property(prop: property, localns: dict[str, Any] | None, options: _Options) -> property:
+def _check_property(
+    prop: property, localns: dict[str, Any] | None, options: _Options, every: bool = False
+) -> property:
     parts: list[Any] = [prop.fget, prop.fset, prop.fdel]
     checked = [
-        _check_function(part, localns, options) if _wanted(part, localns) else part
+        _check_function(part, localns, options, lenient=every)
+        if _wanted(part, localns, every)
+        else part
         for part in parts
     ]
     if all(new is old for new, old in zip(checked, parts, strict=True)):
@@ -167,20 +178,41 @@ def _check_property(prop: property, localns: dict[str, Any] | None, options: _Op
     return property(checked[0], checked[1], checked[2], prop.__doc__)
 
 
-def _check_class(cls: type[_T], options: _Options) -> type[_T]:
-    # The class is not bound to its name yet: let its methods' annotations
-    # refer to it all the same.
-    localns = {cls.__name__: cls}
+def check_for_hook(fn: _F) -> _F:
+    """Check a function as the import hook does, as its `def` runs: an
+    annotation naming something not defined yet reads as `Any`, as in the
+    engine's hook."""
+    if not enabled_at_decoration() or getattr(fn, "__no_type_check__", False):
+        return fn
+    return _check_function(fn, None, _Options(same_device_default()), lenient=True)
+
+
+def check_every_method(cls: type[_T]) -> type[_T]:
+    """Check every annotated method of a class not checked yet, tensors or
+    not, as the import hook does (the engine's hook checks every annotation):
+    a dataclass's `__init__`, or the methods of a module imported before
+    `install`."""
+    if not enabled_at_decoration() or getattr(cls, "__no_type_check__", False):
+        return cls
+    return _check_class(cls, _Options(same_device_default()), every=True)
+
+
+def _check_class(cls: type[_T], options: _Options, every: bool = False) -> type[_T]:
+    # `check` on a class: the class is not bound to its name yet; let its
+    # methods' annotations refer to it all the same. The hook (`every`)
+    # reads them as the engine's hook does, where the name is not bound.
+    localns = None if every else {cls.__name__: cls}
     for name, member in list(vars(cls).items()):
         if isinstance(member, property):
-            new = _check_property(member, localns, options)
+            new = _check_property(member, localns, options, every)
             if new is not member:
                 setattr(cls, name, new)
             continue
         function = member.__func__ if isinstance(member, staticmethod | classmethod) else member
-        if not _wanted(function, localns):
+        init = name == "__init__" and dataclasses.is_dataclass(cls)
+        if not _wanted(function, localns, every, init):
             continue
-        checked: Any = _check_function(function, localns, options)
+        checked: Any = _check_function(function, localns, options, lenient=every)
         if isinstance(member, staticmethod | classmethod):
             checked = type(member)(checked)
         setattr(cls, name, checked)
@@ -509,6 +541,22 @@ def _generate(plan: _Plan) -> Callable[..., Any]:
             e.line(3, f"{stub}({name})")
             e.line(2, "except Exception:")
             e.line(3, e.fail)
+    for p in plan.signature.params:
+        # The hint of `*args` or `**kwargs` is each item's, as in the engine.
+        if p.name not in hints or not _needs_beartype(p.spec):
+            continue
+        if p.kind is inspect.Parameter.VAR_POSITIONAL:
+            items = p.name
+        elif p.kind is inspect.Parameter.VAR_KEYWORD:
+            items = f"{p.name}.values()"
+        else:
+            continue
+        stub = e.const(beartype_stub({p.name: hints[p.name]}, plan.name), "bt")
+        e.line(1, f"for _sc_item in {items}:")
+        e.line(2, "try:")
+        e.line(3, f"{stub}(_sc_item)")
+        e.line(2, "except Exception:")
+        e.line(3, e.fail)
     for param in plan.signature.params:
         if not contains_tensor(param.spec):
             continue
@@ -591,14 +639,19 @@ def _braces_in(code: Any) -> bool:
 
 
 def _check_function(
-    fn: _F, localns: dict[str, Any] | None = None, options: _Options = _DEFAULTS
+    fn: _F,
+    localns: dict[str, Any] | None = None,
+    options: _Options = _DEFAULTS,
+    lenient: bool = False,
 ) -> _F:
+    """`lenient`: read an undefined name as `Any` now, rather than try again
+    at the first call."""
     if hasattr(fn, "__shapecheck__"):
         return fn
     name = getattr(fn, "__qualname__", repr(fn)) + "()"
     plan: _Plan | None = None
     try:
-        plan = _Plan(fn, name, localns, options)
+        plan = _Plan(fn, name, localns, options, lenient)
     except AnnotationError as error:
         if not getattr(error, "unresolved", False):
             raise

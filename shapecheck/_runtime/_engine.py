@@ -23,7 +23,10 @@ from typing import Any
 import jaxtyping
 from beartype import beartype
 from beartype.door import is_bearable
+from beartype.roar import BeartypeException
 from jaxtyping import _storage
+
+from .._errors import AnnotationError
 
 __all__ = [
     "EngineVerdict",
@@ -115,7 +118,11 @@ def beartype_stub(hints: dict[str, Any], qualname: str) -> Callable[..., None]:
     stub = namespace["stub"]
     stub.__annotations__ = dict(hints)
     stub.__qualname__ = qualname
-    checked: Callable[..., None] = beartype(stub)
+    try:
+        checked: Callable[..., None] = beartype(stub)
+    except BeartypeException as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise AnnotationError(f"{qualname}: a hint that beartype cannot check: {first}") from None
     defaults = getattr(checked, "__kwdefaults__", None)
     if defaults is not None and "__beartype_getrandbits" in defaults:
         defaults["__beartype_getrandbits"] = _CHECK_RNG.getrandbits

@@ -1,15 +1,16 @@
 """`install("pkg", ...)`: check every function and class of some packages.
 
-One hook, shapecheck's own: when a module of an installed package has been
-executed, every function and class it defines that mentions a tensor (in its
-signature or its annotated locals) is replaced by its checked version, as if
-decorated with `check`. Modules imported before `install` are processed at
-once. Functions and classes only re-exported by a module are left to the
-module that defines them.
+One hook, shapecheck's own, that checks what the engine's import hook checks,
+at the same moment: each module of an installed package is compiled from its
+source with a checking decorator added to every `def` (innermost, under the
+other decorators) and every `class` (outermost, so that a dataclass's
+`__init__` exists), nested ones included; definitions under
+`typing.no_type_check` are left alone. Each function is checked when its
+`def` runs, so an annotation naming something not defined yet at that point,
+such as the class being defined, reads as `Any`, as in the engine.
 
-Functions and classes defined inside a function exist only while it runs:
-for those, the module's source is rewritten on import so that each such
-definition gets `check` as its innermost decorator.
+Modules imported before `install` are checked at once, in place: every
+annotated function they define, and every annotated method of their classes.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from types import ModuleType
 from typing import Any
 
 from .._config import enabled_at_decoration
-from ._decorator import check, mentions_tensor
+from ._decorator import check_every_method, check_for_hook, mentions_tensor
 
 __all__ = ["install", "installed_packages", "uninstall"]
 
@@ -38,16 +39,30 @@ def _wanted(name: str) -> bool:
     return any(name == package or name.startswith(package + ".") for package in _packages)
 
 
-def _class_mentions_tensor(cls: type) -> bool:
-    for member in vars(cls).values():
-        function = getattr(member, "__func__", member)
-        if inspect.isfunction(function) and mentions_tensor(function, {cls.__name__: cls}):
-            return True
-    return False
+_worth: dict[Any, bool] = {}  # code object -> whether its function is worth checking
+
+
+def _worth_checking(fn: Any) -> bool:
+    """Whether a function has annotations, or annotated tensor locals: asked
+    once per code object, since a nested `def` runs again on every call."""
+    code = fn.__code__
+    worth = _worth.get(code)
+    if worth is None:
+        worth = _worth[code] = bool(fn.__annotations__) or mentions_tensor(fn)
+    return worth
+
+
+def _hook_check(obj: Any) -> Any:
+    """The decorator the hook adds to every def and class."""
+    if inspect.isfunction(obj):
+        return check_for_hook(obj) if _worth_checking(obj) else obj
+    if inspect.isclass(obj):
+        return check_every_method(obj)
+    return obj  # another decorator's product: not a function any more
 
 
 def check_module(module: ModuleType) -> None:
-    """Check, in place, every function and class that `module` defines."""
+    """Check, in place, every function and class that an imported `module` defines."""
     name = module.__name__
     with _lock:
         if name in _done:
@@ -56,66 +71,40 @@ def check_module(module: ModuleType) -> None:
     for attribute, obj in list(vars(module).items()):
         if getattr(obj, "__module__", None) != name or hasattr(obj, "__shapecheck__"):
             continue
-        if inspect.isfunction(obj) and mentions_tensor(obj):
-            setattr(module, attribute, check(obj))
-        elif inspect.isclass(obj) and _class_mentions_tensor(obj):
-            check(obj)
+        if inspect.isfunction(obj):
+            setattr(module, attribute, _hook_check(obj))
+        elif inspect.isclass(obj):
+            check_every_method(obj)
 
 
-_NESTED = "__shapecheck_nested__"
+_DECORATOR = "__shapecheck_hook__"
 
 
-_nested_mentions: dict[Any, bool] = {}  # code object -> mentions a tensor
+def _no_type_check(node: ast.expr) -> bool:
+    if isinstance(node, ast.Call):
+        node = node.func
+    if isinstance(node, ast.Name):
+        return node.id in ("no_type_check", "overload")
+    return isinstance(node, ast.Attribute) and node.attr in ("no_type_check", "overload")
 
 
-def _check_nested(obj: Any) -> Any:
-    """The decorator given to definitions inside functions: run each time
-    the enclosing function runs, so the costly question is asked once."""
-    if inspect.isfunction(obj):
-        mentions = _nested_mentions.get(obj.__code__)
-        if mentions is None:
-            mentions = _nested_mentions[obj.__code__] = mentions_tensor(obj)
-        return check(obj) if mentions else obj
-    if inspect.isclass(obj) and _class_mentions_tensor(obj):
-        return check(obj)
-    return obj
+class _AddChecks(ast.NodeTransformer):
+    """Add the hook's decorator to every def and class, as the engine's hook does."""
 
-
-class _DecorateNested(ast.NodeTransformer):
-    """Add `__shapecheck_nested__` under the decorators of every def and
-    class nested in a function."""
-
-    def __init__(self) -> None:
-        self.depth = 0  # how many function bodies we are in
-        self.changed = False
-
-    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.AST:
-        if self.depth > 0:
-            self._decorate(node)
-        self.depth += 1
+    def _visit(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> ast.AST:
+        if any(_no_type_check(decorator) for decorator in node.decorator_list):
+            return node  # neither it nor anything inside it is checked
+        decorator = ast.copy_location(ast.Name(_DECORATOR, ast.Load()), node)
+        if isinstance(node, ast.ClassDef):
+            node.decorator_list.insert(0, decorator)
+        else:
+            node.decorator_list.append(decorator)
         self.generic_visit(node)
-        self.depth -= 1
         return node
 
-    visit_FunctionDef = _function
-    visit_AsyncFunctionDef = _function
-
-    def visit_ClassDef(self, node: ast.ClassDef) -> ast.AST:
-        if self.depth > 0:
-            self._decorate(node)
-        saved, self.depth = self.depth, 0  # its methods are checked with the class
-        self.generic_visit(node)
-        self.depth = saved
-        return node
-
-    def visit_Lambda(self, node: ast.Lambda) -> ast.AST:
-        return node
-
-    def _decorate(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
-        decorator = ast.Name(_NESTED, ast.Load())
-        ast.copy_location(decorator, node)
-        node.decorator_list.append(decorator)
-        self.changed = True
+    visit_FunctionDef = _visit
+    visit_AsyncFunctionDef = _visit
+    visit_ClassDef = _visit
 
 
 class _Loader(importlib.abc.Loader):
@@ -126,17 +115,18 @@ class _Loader(importlib.abc.Loader):
         return self.inner.create_module(spec)
 
     def exec_module(self, module: ModuleType) -> None:
-        code = self._with_nested_checks(module)
-        if code is None:
+        code = self._checked_code(module)
+        if code is None:  # no source to rewrite: check what it defines, afterwards
             self.inner.exec_module(module)
-        else:
-            module.__dict__[_NESTED] = _check_nested
-            exec(code, module.__dict__)  # noqa: S102  (the module's own source)
-        check_module(module)
+            check_module(module)
+            return
+        with _lock:
+            _done.add(module.__name__)
+        module.__dict__[_DECORATOR] = _hook_check
+        exec(code, module.__dict__)  # noqa: S102  (the module's own source)
 
-    def _with_nested_checks(self, module: ModuleType) -> Any:
-        """The module's code with checks on nested definitions, or None when
-        it has none (or no source): then the usual loader runs."""
+    def _checked_code(self, module: ModuleType) -> Any:
+        """The module's code with the hook's decorators, or None without source."""
         get_source = getattr(self.inner, "get_source", None)
         filename = getattr(module.__spec__, "origin", None)
         if get_source is None or filename is None:
@@ -145,13 +135,9 @@ class _Loader(importlib.abc.Loader):
             source = get_source(module.__name__)
         except (ImportError, OSError):
             return None
-        if not source or "def " not in source:
+        if source is None:
             return None
-        tree = ast.parse(source, filename)
-        rewriter = _DecorateNested()
-        tree = rewriter.visit(tree)
-        if not rewriter.changed:
-            return None
+        tree = _AddChecks().visit(ast.parse(source, filename))
         return compile(tree, filename, "exec", dont_inherit=True)
 
     def __getattr__(self, name: str) -> Any:

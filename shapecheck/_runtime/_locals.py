@@ -274,6 +274,9 @@ def instrument(
         return None
     index = {name: k for k, name in enumerate(sites)}
     node.decorator_list = []
+    # Under its own name, the recompiled def would become the body's meaning
+    # of that name: a recursive call would skip the checks.
+    node.name = "__shapecheck_body__"
     node = _Instrument(index, offset).generic_visit(node)  # type: ignore[assignment]
     freevars = fn.__code__.co_freevars
     try:
@@ -294,6 +297,10 @@ def instrument(
     namespace: dict[str, Any] = {}
     exec(code, fn.__globals__, namespace)  # noqa: S102  (the function's own source)
     new = namespace["__shapecheck_factory__"](hook, *cells)
+    new.__code__ = new.__code__.replace(
+        co_name=fn.__code__.co_name, co_qualname=fn.__code__.co_qualname
+    )
+    new.__name__ = fn.__name__
     new.__defaults__ = fn.__defaults__
     new.__kwdefaults__ = fn.__kwdefaults__
     new.__qualname__ = fn.__qualname__
