@@ -86,3 +86,16 @@ def nf64(*shape: int) -> np.ndarray:
 
 def ni64(*shape: int) -> np.ndarray:
     return np.zeros(shape, dtype=np.int64)
+
+
+def one(hx: Any) -> Program:
+    """`f(x: hx) -> None`."""
+
+    def program(deco: Decorator) -> Callable[..., Any]:
+        @deco
+        def f(x: hx) -> None:
+            pass
+
+        return f
+
+    return program

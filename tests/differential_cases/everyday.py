@@ -41,6 +41,7 @@ from ._case import (
     i64,
     nf64,
     ni64,
+    one,
     saw,
 )
 
@@ -54,19 +55,6 @@ def pair(hx: Any, hy: Any) -> Program:
     def program(deco: Decorator) -> Callable[..., Any]:
         @deco
         def f(x: hx, y: hy) -> None:
-            pass
-
-        return f
-
-    return program
-
-
-def one(hx: Any) -> Program:
-    """`f(x: hx) -> None`."""
-
-    def program(deco: Decorator) -> Callable[..., Any]:
-        @deco
-        def f(x: hx) -> None:
             pass
 
         return f
