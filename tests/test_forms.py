@@ -419,3 +419,80 @@ def test_install__nested_functions_and_classes_are_checked(tmp_path: Path) -> No
         "outer.<locals>.inner(): y does not match its annotation",
         "make_class.<locals>.Local.first(): x does not match its annotation",
     ]
+
+
+def test_annotation__a_hint_beartype_cannot_check_is_an_annotation_error() -> None:
+    class NotAHint:
+        def __class_getitem__(cls, item: Any) -> object:
+            return object()
+
+    def f(x: Float[Tensor, "n"], k: NotAHint[int]) -> None:  # type: ignore[valid-type]
+        return None
+
+    with pytest.raises(
+        AnnotationError,
+        match=r"f\(\): k: <object object at .*> is not a type hint that can be checked "
+        r"\(invalid or unrecognized\)",
+    ):
+        check(f)
+
+
+def test_locals__a_recursive_call_is_checked_too() -> None:
+    @check
+    def walk(x: Float[Tensor, "n"], y: Float[Tensor, "n"], depth: int) -> Tensor:
+        z: Float[Tensor, "n"] = x + y
+        if depth:
+            return walk(f32(2), f32(depth + 2), depth - 1)
+        return z
+
+    assert walk(f32(3), f32(3), 0).shape == (3,)
+    with pytest.raises(ShapeError, match=r"walk\(\): y does not match"):
+        walk(f32(3), f32(3), 1)
+
+
+INSTALL_FORWARD_REF = """
+from __future__ import annotations
+import torch
+from torch import Tensor
+from jaxtyping import Float
+
+
+class Op:
+    shape = torch.Size([2, 3])
+    dtype = torch.float32
+
+    def size(self: Float[Op, "m n"], x: Float[Tensor, "n"]) -> int:
+        return 0
+"""
+
+INSTALL_FORWARD_REF_SCRIPT = """
+import shapecheck, torch
+shapecheck.install("forward_demo")
+import forward_demo
+op = forward_demo.Op()
+print(op.size(torch.zeros(7)))
+checked = shapecheck.check(forward_demo.Op)
+try:
+    op.size(torch.zeros(7))
+except shapecheck.ShapeError as error:
+    print(str(error).splitlines()[0])
+"""
+
+
+@pytest.mark.slow
+def test_install__a_name_undefined_where_the_def_runs_reads_as_any(tmp_path: Path) -> None:
+    # As under the engine's hook: inside `class Op`, `Op` is not defined yet,
+    # so `self: Float[Op, ...]` is Any and `n` is bound by `x` alone. `check`
+    # on the finished class resolves it (the hook's wrapper is left alone:
+    # the method is already checked).
+    (tmp_path / "forward_demo.py").write_text(textwrap.dedent(INSTALL_FORWARD_REF))
+    done = subprocess.run(
+        [sys.executable, "-c", INSTALL_FORWARD_REF_SCRIPT],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["0"]

@@ -112,17 +112,25 @@ def opaque_matches(
 
 
 def beartype_stub(hints: dict[str, Any], qualname: str) -> Callable[..., None]:
-    """A function that only checks `hints`, positionally, through beartype."""
-    namespace: dict[str, Any] = {}
-    exec(f"def stub({', '.join(hints)}, /): return None", namespace)  # noqa: S102
-    stub = namespace["stub"]
-    stub.__annotations__ = dict(hints)
-    stub.__qualname__ = qualname
+    """A function that only checks `hints`, positionally, through beartype.
+
+    A hint beartype refuses is an `AnnotationError` that names its parameter.
+    """
     try:
-        checked: Callable[..., None] = beartype(stub)
+        checked = _decorated_stub(hints, qualname)
     except BeartypeException as error:
-        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise AnnotationError(f"{qualname}: a hint that beartype cannot check: {first}") from None
+        for name, hint in hints.items():
+            try:
+                _decorated_stub({name: hint}, qualname)
+            except BeartypeException:
+                break
+        else:  # only together: name them all
+            name, hint = ", ".join(hints), tuple(hints.values())
+        text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        reason = "invalid or unrecognized" if "invalid or unrecognized" in text else text
+        raise AnnotationError(
+            f"{qualname}: {name}: {hint!r} is not a type hint that can be checked ({reason})"
+        ) from None
     defaults = getattr(checked, "__kwdefaults__", None)
     if defaults is not None and "__beartype_getrandbits" in defaults:
         defaults["__beartype_getrandbits"] = _CHECK_RNG.getrandbits
@@ -130,6 +138,16 @@ def beartype_stub(hints: dict[str, Any], qualname: str) -> Callable[..., None]:
     if defaults is not None and "__beartype_func" in defaults:
         return checked  # beartype's own wrapper, which draws no random numbers
     return functools.partial(keeping_random_state, checked)
+
+
+def _decorated_stub(hints: dict[str, Any], qualname: str) -> Callable[..., None]:
+    namespace: dict[str, Any] = {}
+    exec(f"def stub({', '.join(hints)}, /): return None", namespace)  # noqa: S102
+    stub = namespace["stub"]
+    stub.__annotations__ = dict(hints)
+    stub.__qualname__ = qualname
+    checked: Callable[..., None] = beartype(stub)
+    return checked
 
 
 def engine_for(fn: Callable[..., Any], signature: inspect.Signature) -> Callable[..., Any]:
