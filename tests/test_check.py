@@ -176,7 +176,7 @@ VIOLATIONS = [
         ),
     ),
     Violation("size-not-int", zeros, ("3", 4), "batch_size", (r"expected an int, got str",)),
-    Violation("non-tensor-hint", zeros, (3, "4"), "n", (r"str is not a int",)),
+    Violation("non-tensor-hint", zeros, (3, "4"), "n", (r"expected int, got str",)),
     Violation(
         "variadic",
         variadic,

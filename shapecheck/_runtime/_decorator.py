@@ -289,6 +289,7 @@ class _Plan:
             and fn.__name__ not in ("__init__", "__new__", "__post_init__")
         )
         self.body = fn
+        self.defaulted: tuple[str, ...] = ()  # checked parameters with defaults
         self.sites: tuple[LocalSite, ...] = ()
         self.site_checkers: tuple[Callable[[Any, Memo], bool], ...] = ()
         instrumented = instrument(fn, self.local_hook, localns)
@@ -432,6 +433,27 @@ class _Plan:
             stack.pop()
         return self.slow_return(out, memo, *args, **kwargs)
 
+    def as_called(
+        self, given: tuple[bool, ...], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """The call as it was made: the fast wrapper filled in the defaults
+        (`self.defaulted`), and says for each whether it was passed."""
+        bound = self.inspected.bind(*args, **kwargs)
+        for name, was_given in zip(self.defaulted, given, strict=True):
+            if not was_given:
+                del bound.arguments[name]
+        return bound.args, bound.kwargs
+
+    def slow_call_given(self, given: tuple[bool, ...], *args: Any, **kwargs: Any) -> Any:
+        args, kwargs = self.as_called(given, args, kwargs)
+        return self.slow_call(*args, **kwargs)
+
+    def slow_return_given(
+        self, given: tuple[bool, ...], out: Any, after: Memo, *args: Any, **kwargs: Any
+    ) -> Any:
+        args, kwargs = self.as_called(given, args, kwargs)
+        return self.slow_return(out, after, *args, **kwargs)
+
     def slow_return(self, out: Any, after: Memo, *args: Any, **kwargs: Any) -> Any:
         """Check the return value; `after` holds the dims as the body left them."""
         passed, memo = self.explained(args, kwargs)
@@ -489,6 +511,8 @@ def _generate(plan: _Plan) -> Callable[..., Any]:
         _sc_body=plan.body,
         _sc_slow=plan.slow_call,
         _sc_slow_return=plan.slow_return,
+        _sc_slow_given=plan.slow_call_given,
+        _sc_slow_return_given=plan.slow_return_given,
         _sc_frames=_frames,
         _sc_bind=_bind_instance_dims,
         _sc_storage=STORAGE,
@@ -518,7 +542,12 @@ def _generate(plan: _Plan) -> Callable[..., Any]:
         e.line(1, "_sc_dev = None")
     if plan.method:
         e.line(1, "_sc_bind(self, _sc_m)")
-    e.fail = e.fail.replace("%CALL%", call)
+    plan.defaulted = tuple(defaulted)
+    given = "(" + "".join(f"_sc_given_{name}, " for name in defaulted) + ")"
+    if defaulted:  # the slow path is told which defaults were passed
+        e.fail = f"return _sc_slow_given({given}, {call})"
+    else:
+        e.fail = e.fail.replace("%CALL%", call)
     stubbed = [
         p.name
         for p in plan.signature.params
@@ -593,15 +622,17 @@ def _generate(plan: _Plan) -> Callable[..., Any]:
     if plan.sites:
         e.line(2, "_sc_stack.pop()")
     returns = plan.signature.returns
+    e.fail = f"return _sc_slow_return(_sc_out, _sc_m, {call})"
+    if defaulted:
+        e.fail = f"return _sc_slow_return_given({given}, _sc_out, _sc_m, {call})"
     if returns is not None and contains_tensor(returns):
-        e.fail = f"return _sc_slow_return(_sc_out, _sc_m, {call})"
         e.value(returns, "_sc_out", 1)
     if returns is not None and _needs_beartype(returns):
         stub = e.const(beartype_stub({"return_value": hints["return"]}, plan.name), "bt")
         e.line(1, "try:")
         e.line(2, f"{stub}(_sc_out)")
         e.line(1, "except Exception:")
-        e.line(2, f"return _sc_slow_return(_sc_out, _sc_m, {call})")
+        e.line(2, e.fail)
     e.line(1, "return _sc_out")
     name = "checked_" + plan.fn.__name__
     function = e.build(f"def {name}({params}):", name)
@@ -728,7 +759,7 @@ def _checked(spec: Any, value: Any, path: str, memo: Memo) -> Failure | None:
 def _argument_items(plan: _Plan, arguments: dict[str, Any]) -> list[tuple[Spec, str, Any]]:
     items: list[tuple[Spec, str, Any]] = []
     for param in plan.signature.params:
-        if not contains_tensor(param.spec) or param.name not in arguments:
+        if param.name not in plan.signature.hints or param.name not in arguments:
             continue
         value = arguments[param.name]
         if param.kind is inspect.Parameter.VAR_POSITIONAL:

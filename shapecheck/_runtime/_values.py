@@ -145,7 +145,11 @@ def check_value(spec: Spec, value: Any, path: str, memo: Memo) -> Failure | None
     if isinstance(spec, TensorSpec):
         return _check_tensor(spec, value, path, memo)
     if isinstance(spec, OtherSpec):
-        return None
+        # Checked here too, in order: the engine reports a wrong int before a
+        # later tensor's unbound dim.
+        if other_matches(spec, value):
+            return None
+        return _structural(spec, value, path, str(spec))
     if isinstance(spec, SizeSpec):
         return _check_size(spec, value, path, memo)
     if isinstance(spec, TupleSpec):
