@@ -64,6 +64,11 @@ class Emitter:
         self.fail = fail  # the statement that ends the check with a "no"
         self.same_device = same_device  # every tensor on the device of the first, `_sc_dev`
         self.lines: list[str] = []
+        # Static mode (`static` not None): dims live in local variables, one
+        # per name, not in the `_sc_d` dict. For straight-line checks only:
+        # the generator turns it on where no check is conditional or looped.
+        self.static: dict[str, str] | None = None
+        self.static_binds = True  # False once the body has run
         self.namespace: dict[str, Any] = {
             "_sc_Tensor": torch.Tensor,
             "_sc_walk": _walk,
@@ -193,7 +198,7 @@ class Emitter:
             elif isinstance(dim, Symbolic):
                 expected = self.tmp("e")
                 self.line(indent, "try:")
-                self.line(indent + 1, f"{expected} = {_rewrite(dim)}")
+                self.line(indent + 1, f"{expected} = {_rewrite(dim, self.static)}")
                 self.line(indent, "except Exception:")
                 self.line(indent + 1, self.fail)
                 spare = f" and {size} != 1" if dim.broadcast else ""
@@ -202,6 +207,15 @@ class Emitter:
                 assert isinstance(dim, Variadic)
 
     def _named(self, name: str, size: str, broadcast: bool, indent: int) -> None:
+        if self.static is not None and not broadcast and indent == 1:
+            known = self.static.get(name)
+            if known is not None:
+                self.check(indent, f"{size} != {known}")
+                return
+            if self.static_binds:
+                local = self.static[name] = self.tmp("n")
+                self.line(indent, f"{local} = {size}")
+                return
         if broadcast:
             self.line(indent, f"if {size} != 1:")
             indent += 1
@@ -245,10 +259,13 @@ def _walk(spec: Spec, value: Any, memo: Memo) -> bool:
 
 
 class _DimNames(ast.NodeTransformer):
-    def __init__(self, names: tuple[str, ...]) -> None:
+    def __init__(self, names: tuple[str, ...], static: dict[str, str]) -> None:
         self.names = set(names)
+        self.static = static
 
     def visit_Name(self, node: ast.Name) -> ast.AST:
+        if node.id in self.static:
+            return ast.Name(self.static[node.id], ast.Load())
         if node.id in self.names:
             return ast.Subscript(
                 value=ast.Name("_sc_d", ast.Load()), slice=ast.Constant(node.id), ctx=ast.Load()
@@ -256,10 +273,11 @@ class _DimNames(ast.NodeTransformer):
         return node
 
 
-def _rewrite(dim: Symbolic) -> str:
-    """`steps*batch` -> `_sc_d['steps']*_sc_d['batch']`."""
+def _rewrite(dim: Symbolic, static: dict[str, str] | None = None) -> str:
+    """`steps*batch` -> `_sc_d['steps']*_sc_d['batch']`, or the local variables
+    of dims bound in static mode. An unbound name fails (KeyError, NameError)."""
     tree = ast.parse(dim.expr, mode="eval")
-    return ast.unparse(_DimNames(dim.names).visit(tree))
+    return ast.unparse(_DimNames(dim.names, static or {}).visit(tree))
 
 
 _IDENT = re.compile(r"\W")

@@ -19,6 +19,7 @@ import contextlib
 import dataclasses
 import functools
 import inspect
+import re
 import threading
 import typing
 from collections.abc import Callable, Iterator
@@ -36,8 +37,10 @@ from .._spec import (
     OtherSpec,
     SequenceSpec,
     Signature,
+    SizeSpec,
     Spec,
     Symbolic,
+    TensorSpec,
     TupleSpec,
     contains_tensor,
     signature_of,
@@ -251,12 +254,6 @@ class _Frames(threading.local):
 _frames = _Frames()
 
 
-def _checks_off() -> bool:
-    # While torch.compile traces, checks are skipped: see docs/runtime.md.
-    # is_compiling() first: torch.compile does not trace a ContextVar lookup.
-    return torch.compiler.is_compiling() or _disabled.get()
-
-
 # -------------------------------------------------------------------- the plan
 
 
@@ -431,7 +428,7 @@ class _Plan:
         finally:
             pop_dims(memo.single, memo.variadic)
             stack.pop()
-        return self.slow_return(out, memo, *args, **kwargs)
+        return self.slow_return(out, memo.single, memo.variadic, *args, **kwargs)
 
     def as_called(
         self, given: tuple[bool, ...], args: tuple[Any, ...], kwargs: dict[str, Any]
@@ -449,19 +446,33 @@ class _Plan:
         return self.slow_call(*args, **kwargs)
 
     def slow_return_given(
-        self, given: tuple[bool, ...], out: Any, after: Memo, *args: Any, **kwargs: Any
+        self,
+        given: tuple[bool, ...],
+        out: Any,
+        single: dict[str, int],
+        variadic: dict[str, Any],
+        *args: Any,
+        **kwargs: Any,
     ) -> Any:
         args, kwargs = self.as_called(given, args, kwargs)
-        return self.slow_return(out, after, *args, **kwargs)
+        return self.slow_return(out, single, variadic, *args, **kwargs)
 
-    def slow_return(self, out: Any, after: Memo, *args: Any, **kwargs: Any) -> Any:
-        """Check the return value; `after` holds the dims as the body left them."""
+    def slow_return(
+        self,
+        out: Any,
+        single: dict[str, int],
+        variadic: dict[str, Any],
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        """Check the return value; `single` and `variadic` hold the dims as
+        the body left them."""
         passed, memo = self.explained(args, kwargs)
-        for dim_name, size in after.single.items():
+        for dim_name, size in single.items():
             if dim_name not in memo.single:
                 memo.single[dim_name] = size
                 memo.origin[dim_name] = "the function body"
-        for dim_name, group in after.variadic.items():
+        for dim_name, group in variadic.items():
             memo.variadic.setdefault(dim_name, group)
         failure = None
         if self.signature.returns is not None:
@@ -505,7 +516,8 @@ def _generate(plan: _Plan) -> Callable[..., Any]:
     }
     params, call, defaulted = parameter_source(plan.inspected, e, checked_params)
     e.namespace.update(
-        _sc_off=_checks_off,
+        _sc_compiling=torch.compiler.is_compiling,
+        _sc_disabled=_disabled,
         _sc_Memo=Memo,
         _sc_fn=plan.fn,
         _sc_body=plan.body,
@@ -527,7 +539,9 @@ def _generate(plan: _Plan) -> Callable[..., Any]:
         e.line(1, f"_sc_given_{name} = {name} is not _sc_unset")
         e.line(1, f"if not _sc_given_{name}:")
         e.line(2, f"{name} = {default}")
-    e.line(1, "if _sc_off() or _sc_me.__no_type_check__:")
+    # While torch.compile traces, checks are skipped: see docs/runtime.md.
+    # is_compiling() first: torch.compile does not trace a ContextVar lookup.
+    e.line(1, "if _sc_compiling() or _sc_disabled.get() or _sc_me.__no_type_check__:")
     e.line(2, f"return _sc_fn({call})")
     arguments = "None"
     if plan.sites or _uses_arguments(plan):
@@ -536,8 +550,9 @@ def _generate(plan: _Plan) -> Callable[..., Any]:
             + ", ".join(f"{p.name!r}: {p.name}" for p in plan.inspected.parameters.values())
             + "}"
         )
-    e.line(1, f"_sc_m = _sc_Memo({arguments})")
-    e.line(1, "_sc_d = _sc_m.single")
+    memo_at = len(e.lines)  # where the memo is made: see below
+    if _straight_line(plan, defaulted):
+        e.static = {}
     if plan.same_device:
         e.line(1, "_sc_dev = None")
     if plan.method:
@@ -607,8 +622,12 @@ def _generate(plan: _Plan) -> Callable[..., Any]:
     e.line(2, "_sc_js = _sc_storage.memo_stack")
     e.line(1, "except AttributeError:")
     e.line(2, "_sc_js = _sc_new_stack()")
-    e.line(1, "_sc_v = _sc_m.variadic")
     arguments_now = "_sc_m.arguments" if arguments != "None" else "_sc_pure"
+    if e.static is not None:  # the dims so far, for jaxtyping and the return
+        bound = ", ".join(f"{name!r}: {local}" for name, local in e.static.items())
+        e.line(1, f"_sc_d = {{{bound}}}")
+        e.line(1, "_sc_v = {}")
+        e.static_binds = False
     e.line(1, f"_sc_js.append((_sc_d, _sc_v, _sc_trees, {arguments_now}))")
     if plan.sites:
         e.line(1, "_sc_stack = _sc_frames.stack")
@@ -622,9 +641,9 @@ def _generate(plan: _Plan) -> Callable[..., Any]:
     if plan.sites:
         e.line(2, "_sc_stack.pop()")
     returns = plan.signature.returns
-    e.fail = f"return _sc_slow_return(_sc_out, _sc_m, {call})"
+    e.fail = f"return _sc_slow_return(_sc_out, _sc_d, _sc_v, {call})"
     if defaulted:
-        e.fail = f"return _sc_slow_return_given({given}, _sc_out, _sc_m, {call})"
+        e.fail = f"return _sc_slow_return_given({given}, _sc_out, _sc_d, _sc_v, {call})"
     if returns is not None and contains_tensor(returns):
         e.value(returns, "_sc_out", 1)
     if returns is not None and _needs_beartype(returns):
@@ -634,11 +653,44 @@ def _generate(plan: _Plan) -> Callable[..., Any]:
         e.line(1, "except Exception:")
         e.line(2, e.fail)
     e.line(1, "return _sc_out")
+    # A Memo object only where the checks need one (unions, variadic groups,
+    # f-string dims, locals, instance dims); two dicts are cheaper.
+    uses_memo = arguments != "None" or any(re.search(r"\b_sc_m\b", line) for line in e.lines)
+    made = [] if e.static is not None else ["_sc_d = {}", "_sc_v = {}"]
+    if uses_memo:
+        made = [f"_sc_m = _sc_Memo({arguments})", "_sc_d = _sc_m.single", "_sc_v = _sc_m.variadic"]
+    e.lines[memo_at:memo_at] = ["    " + line for line in made]
     name = "checked_" + plan.fn.__name__
     function = e.build(f"def {name}({params}):", name)
     function.__no_type_check__ = False  # type: ignore[attr-defined]
     e.namespace["_sc_me"] = function
     return function
+
+
+def _straight_line(plan: _Plan, defaulted: dict[str, str]) -> bool:
+    """Whether every check before the body is unconditional and unlooped, so
+    that dims can live in local variables (the generator's static mode)."""
+    if plan.method or plan.sites or plan.same_device or defaulted:
+        return False
+    variable = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+    if any(p.kind in variable and contains_tensor(p.spec) for p in plan.signature.params):
+        return False  # checked in a loop
+    specs = [p.spec for p in plan.signature.params if contains_tensor(p.spec)]
+    if plan.signature.returns is not None:
+        specs.append(plan.signature.returns)
+    for spec in specs:
+        if isinstance(spec, SizeSpec | OtherSpec):
+            continue
+        if not isinstance(spec, TensorSpec) or not spec.is_torch or spec.shape is None:
+            return False
+        if spec.shape.variadic is not None:
+            return False
+        for dim in spec.shape.dims:
+            if getattr(dim, "broadcast", False):
+                return False
+            if isinstance(dim, Symbolic) and dim.code is None:
+                return False
+    return True
 
 
 def _uses_arguments(plan: _Plan) -> bool:
