@@ -257,6 +257,10 @@ def markdown(runs: Mapping[Mode, Run], result: Comparison, serial: bool, load: s
         "plain, under jaxtyping's import hook (with beartype, the reference engine) and "
         "under shapecheck's, one torch thread each.",
         "",
+        f"- command: `.venv/bin/python tests/thirdparty/{Path(sys.argv[0]).name} "
+        f"{' '.join(sys.argv[1:])}`",
+        "- each run: `pytest test/operators test/functions --tb=no -q`, "
+        "OMP_NUM_THREADS=1 (and MKL, OpenBLAS)",
         f"- versions: {_versions()}, python {platform.python_version()}",
         f"- runs: {'one after another' if serial else 'in parallel (timings not comparable)'}; "
         f"{os.cpu_count()} CPUs, load average at start {load}",
