@@ -496,3 +496,20 @@ def test_install__a_name_undefined_where_the_def_runs_reads_as_any(tmp_path: Pat
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["0"]
+
+
+def test_return__no_return_hint_is_checked_where_the_engine_checks_it() -> None:
+    @check
+    def stop(x: Float[Tensor, "n"]) -> typing.NoReturn:
+        raise ValueError("stopped")
+
+    @check
+    def returns(x: Float[Tensor, "n"]) -> typing.NoReturn:  # type: ignore[misc]
+        return None  # type: ignore[misc]
+
+    with pytest.raises(ValueError, match="stopped"):
+        stop(f32(2))
+    with pytest.raises(ShapeError, match=r"returns\(\): return does not match") as info:
+        returns(f32(2))
+    assert info.value.expected == "NoReturn"
+    assert "Expected type: typing.NoReturn" in str(info.value.__cause__)

@@ -313,10 +313,9 @@ class _Plan:
         position = len(parameters)
         if parameters and parameters[-1].kind is inspect.Parameter.VAR_KEYWORD:
             position -= 1
-        parameters.insert(
-            position, inspect.Parameter(_RETURN, inspect.Parameter.KEYWORD_ONLY, annotation=returns)
-        )
-        return engine_for(self.fn, inspect.Signature(parameters))
+        parameters.insert(position, inspect.Parameter(_RETURN, inspect.Parameter.KEYWORD_ONLY))
+        signature = inspect.Signature(parameters, return_annotation=returns)
+        return engine_for(self.fn, signature, returned=_RETURN)
 
     def local_hook(self, k: int, value: Any, line: int) -> None:
         stack = _frames.stack
@@ -647,7 +646,7 @@ def _generate(plan: _Plan) -> Callable[..., Any]:
     if returns is not None and contains_tensor(returns):
         e.value(returns, "_sc_out", 1)
     if returns is not None and _needs_beartype(returns):
-        stub = e.const(beartype_stub({"return_value": hints["return"]}, plan.name), "bt")
+        stub = e.const(beartype_stub({"return": hints["return"]}, plan.name), "bt")
         e.line(1, "try:")
         e.line(2, f"{stub}(_sc_out)")
         e.line(1, "except Exception:")

@@ -97,7 +97,11 @@ def keeping_random_state(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> A
 
 def bearable(value: Any, hint: Any) -> bool:
     """beartype's verdict on `value` against `hint`."""
-    return bool(keeping_random_state(is_bearable, value, hint))
+    try:
+        return bool(keeping_random_state(is_bearable, value, hint))
+    except BeartypeException as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        raise AnnotationError(f"{hint!r} is not a type hint that can be checked: {first}") from None
 
 
 def opaque_matches(
@@ -142,7 +146,10 @@ def beartype_stub(hints: dict[str, Any], qualname: str) -> Callable[..., None]:
 
 def _decorated_stub(hints: dict[str, Any], qualname: str) -> Callable[..., None]:
     namespace: dict[str, Any] = {}
-    exec(f"def stub({', '.join(hints)}, /): return None", namespace)  # noqa: S102
+    if set(hints) == {"return"}:  # a return hint, checked where the engine checks it
+        exec("def stub(value, /): return value", namespace)  # noqa: S102
+    else:
+        exec(f"def stub({', '.join(hints)}, /): return None", namespace)  # noqa: S102
     stub = namespace["stub"]
     stub.__annotations__ = dict(hints)
     stub.__qualname__ = qualname
@@ -150,11 +157,18 @@ def _decorated_stub(hints: dict[str, Any], qualname: str) -> Callable[..., None]
     return checked
 
 
-def engine_for(fn: Callable[..., Any], signature: inspect.Signature) -> Callable[..., Any]:
-    """jaxtyping + beartype over `signature`, as a function that only checks."""
+def engine_for(
+    fn: Callable[..., Any], signature: inspect.Signature, returned: str | None = None
+) -> Callable[..., Any]:
+    """jaxtyping + beartype over `signature`, as a function that only checks.
 
-    def verdict(*args: Any, **kwargs: Any) -> None:
-        return None
+    With `returned`, the name of a keyword-only parameter of `signature`: the
+    function returns that argument, so that the engine checks it against the
+    signature's return annotation, where it checks a return value.
+    """
+
+    def verdict(*args: Any, **kwargs: Any) -> Any:
+        return kwargs.get(returned) if returned is not None else None
 
     verdict.__name__ = getattr(fn, "__name__", "verdict")
     verdict.__qualname__ = getattr(fn, "__qualname__", "verdict")

@@ -247,6 +247,8 @@ def other_matches(spec: OtherSpec, value: Any) -> bool:
         return True
     if hint is None or hint is type(None):
         return value is None
+    if hint is typing.NoReturn or hint is typing.Never:
+        return False  # a function that returns at all breaks it
     if isinstance(hint, type) and typing.get_origin(hint) is None and hint.__module__ == "builtins":
         return isinstance(value, hint)
     return bearable(value, hint)
