@@ -513,3 +513,25 @@ def test_return__no_return_hint_is_checked_where_the_engine_checks_it() -> None:
         returns(f32(2))
     assert info.value.expected == "NoReturn"
     assert "Expected type: typing.NoReturn" in str(info.value.__cause__)
+
+
+def test_hook__every_method_including_the_dims_hook() -> None:
+    # The import hook checks every annotated method, `__shapecheck_dims__`
+    # too: that one is checked without reading the object's dims first.
+    from shapecheck._runtime._decorator import check_every_method
+
+    class Layer:
+        def __init__(self, n: int) -> None:
+            self.n = n
+
+        def __shapecheck_dims__(self) -> dict[str, int]:
+            return {"n": self.n}
+
+        def forward(self, x: Float[Tensor, "b n"]) -> Float[Tensor, "b n"]:
+            return x
+
+    check_every_method(Layer)
+    assert Layer(3).forward(f32(2, 3)).shape == (2, 3)
+    assert Layer(3).__shapecheck_dims__() == {"n": 3}
+    with pytest.raises(ShapeError, match=r"n=3 was bound by .*Layer.__shapecheck_dims__\(\)"):
+        Layer(3).forward(f32(2, 4))

@@ -283,7 +283,7 @@ class _Plan:
         self.method = (
             bool(parameters)
             and parameters[0].name == "self"
-            and fn.__name__ not in ("__init__", "__new__", "__post_init__")
+            and fn.__name__ not in ("__init__", "__new__", "__post_init__", "__shapecheck_dims__")
         )
         self.body = fn
         self.defaulted: tuple[str, ...] = ()  # checked parameters with defaults
