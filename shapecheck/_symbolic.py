@@ -21,8 +21,8 @@ import sympy
 import torch
 
 from ._config import disabled
+from ._example import Member, prepare
 from ._registry import Registry
-from ._runtime._decorator import plan_for
 from ._runtime._values import tensor_leaves
 from ._spec import (
     FieldsSpec,
@@ -37,7 +37,7 @@ from ._spec import (
     UnionSpec,
     signature_of,
 )
-from ._synth import SynthError, made_by_instance, synth_arguments
+from ._synth import SynthError, synth_arguments
 from ._verify import Verdict, assignments, dims_of
 
 __all__ = ["prove"]
@@ -61,34 +61,26 @@ def prove(
         return []
     if not signature.has_tensors or not _tensor_inputs(signature):
         return []
-    params = signature.params
-    method = owner is not None and bool(params) and params[0].name == "self"
-    instance = None
+    member = Member(found, owner, localns)
+    method = member.kind(signature) == "method"
+    if owner is not None and not method:
+        return []
     names, broadcast, groups = dims_of(signature, [])
     # With `#` dims at size 1 the other tensors' dims can stay symbolic.
     sizes = list(assignments(names, broadcast, groups))[1 if broadcast else 0][1]
+    factory = None
+    if method:
+        assert owner is not None
+        factories = registry.factories_for(owner)
+        if not factories:
+            return [Verdict(name, "skipped", f"no example factory for {owner.__qualname__}", sizes)]
+        factory = factories[0]
+        name = f"{module}.{fn.__qualname__} [{factory.name}, symbolic]"
     try:
-        if method:
-            assert owner is not None
-            factories = registry.factories_for(owner)
-            if not factories:
-                return [
-                    Verdict(name, "skipped", f"no example factory for {owner.__qualname__}", sizes)
-                ]
-            instance = factories[0].build(sizes, "cpu")
-            dims = getattr(type(instance), "__shapecheck_dims__", None)
-            if dims is not None:
-                sizes.update(dims(instance))
-            name = f"{module}.{fn.__qualname__} [{factories[0].name}, symbolic]"
-        elif owner is not None:
-            return []
-        plan = plan_for(found, localns)
-        overrides = made_by_instance(instance, plan.signature, sizes, "cpu")
-        args, kwargs = synth_arguments(
-            plan.signature, sizes, "cpu", skip_self=method, overrides=overrides
-        )
+        example = prepare(member, sizes, "cpu", factory)
     except SynthError as error:
         return [Verdict(name, "skipped", f"no example: {error}", sizes)]
+    instance, plan, args, kwargs = example.instance, example.plan, example.args, example.kwargs
     if kwargs:
         return [Verdict(name, "skipped", "keyword-only arguments are not exported", sizes)]
     try:

@@ -27,11 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import torch
-
 from ._errors import AnnotationError, ShapeError
+from ._example import Member, prepare
 from ._registry import Factory, Registry, registry_of
-from ._runtime._decorator import plan_for
 from ._runtime._locals import local_annotations
 from ._spec import (
     FieldsSpec,
@@ -47,7 +45,7 @@ from ._spec import (
     Variadic,
     signature_of,
 )
-from ._synth import SynthError, made_by_instance, synth_arguments
+from ._synth import SynthError
 from ._target import annotated_members, load_modules
 
 __all__ = ["Verdict", "verify"]
@@ -190,9 +188,8 @@ def _verify_member(
     sites = [site.spec for site in (located[2].values() if located else ())]
     if not signature.has_tensors and not sites:
         return []
-    params = signature.params
-    method = owner is not None and bool(params) and params[0].name in ("self", "cls")
-    if method and params[0].name == "self":
+    member = Member(found, owner, localns)
+    if member.kind(signature) == "method":
         assert owner is not None
         factories: list[Factory | None] = list(registry.factories_for(owner))
         if not factories:
@@ -212,32 +209,17 @@ def _verify_member(
     for factory in factories:
         label = f"{name} [{factory.name}]" if factory is not None else name
         verdicts.append(
-            _run_all(
-                label,
-                owner,
-                found,
-                localns,
-                signature,
-                sites,
-                factory,
-                method,
-                file,
-                line,
-                _known_dims(registry),
-            )
+            _run_all(label, member, signature, sites, factory, file, line, _known_dims(registry))
         )
     return verdicts
 
 
 def _run_all(
     label: str,
-    owner: type | None,
-    found: Any,
-    localns: dict[str, Any] | None,
+    member: Member,
     signature: Signature,
     sites: list[Spec],
     factory: Factory | None,
-    method: bool,
     file: str | None,
     line: int | None,
     known: list[str],
@@ -251,7 +233,7 @@ def _run_all(
     reasons: list[str] = []
     last_sizes: dict[str, Any] = {}
     for kind, sizes in assignments(names, broadcast, groups):
-        outcome = _run_once(owner, found, localns, factory, method, sizes)
+        outcome = _run_once(member, factory, sizes)
         last_sizes = outcome.sizes
         if outcome.status == "violated":
             return Verdict(
@@ -282,33 +264,10 @@ class _Outcome:
     sizes: dict[str, Any]
 
 
-def _run_once(
-    owner: type | None,
-    found: Any,
-    localns: dict[str, Any] | None,
-    factory: Factory | None,
-    method: bool,
-    sizes: dict[str, Any],
-) -> _Outcome:
-    sizes = dict(sizes)
-    leading: list[Any] = []
-    instance = None
+def _run_once(member: Member, factory: Factory | None, sizes: dict[str, Any]) -> _Outcome:
+    sizes = dict(sizes)  # the instance's own dims are written in
     try:
-        if factory is not None:
-            instance = factory.build(sizes, _DEVICE)
-            dims = getattr(type(instance), "__shapecheck_dims__", None)
-            if dims is not None:
-                sizes.update(dims(instance))
-            leading = [instance]
-        elif method:
-            leading = [owner]
-        plan = plan_for(found, localns)
-        overrides = made_by_instance(instance, plan.signature, sizes, _DEVICE)
-        args, kwargs = synth_arguments(
-            plan.signature, sizes, _DEVICE, skip_self=method, overrides=overrides
-        )
-        with torch.no_grad():
-            plan.slow_call(*leading, *args, **kwargs)
+        prepare(member, sizes, _DEVICE, factory).call()
     except NotImplementedError:
         return _Outcome("skipped", "abstract: raises NotImplementedError", _shown(sizes))
     except SynthError as error:

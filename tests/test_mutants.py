@@ -13,10 +13,8 @@ from typing import Any
 
 import pytest
 
-import shapecheck
+from shapecheck._example import Member, prepare
 from shapecheck._registry import registry_of
-from shapecheck._spec import signature_of
-from shapecheck._synth import synth_arguments
 from shapecheck._verify import Verdict, verify
 
 SAMPLES = Path(__file__).parent / "verify_samples"
@@ -100,19 +98,15 @@ def _caught_at_coinciding_sizes(cells: Any, name: str) -> bool:
     owner_name, _, method = qualname.rpartition(".")
     sizes = {"batch": 4, "steps": 4, "vocab": 4, "hiddens": 4, "layers_dirs": 2}
     registry = registry_of([cells])
+    factory = None
     if owner_name:
         owner = getattr(cells, owner_name)
-        instance = registry.factories_for(owner)[0].build(sizes, "cpu")
-        fn = getattr(owner, method)
-        signature = signature_of(fn, {owner.__name__: owner})
-        args, _ = synth_arguments(signature, sizes, "cpu", skip_self=True)
-        call = lambda: shapecheck.check(fn)(instance, *args)  # noqa: E731
+        member = Member(getattr(owner, method), owner, {owner.__name__: owner})
+        factory = registry.factories_for(owner)[0]
     else:
-        fn = getattr(cells, qualname)
-        args, _ = synth_arguments(signature_of(fn), sizes, "cpu")
-        call = lambda: shapecheck.check(fn)(*args)  # noqa: E731
+        member = Member(getattr(cells, qualname))
     try:
-        call()
+        prepare(member, sizes, "cpu", factory).call()
     except Exception:  # noqa: BLE001  (a ShapeError or torch's own error both count)
         return True
     return False

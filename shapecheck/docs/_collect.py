@@ -19,8 +19,8 @@ from typing import Any
 import torch
 
 from .._errors import AnnotationError
+from .._example import Member, prepare
 from .._registry import Registry, registry_of
-from .._runtime._decorator import plan_for, recording
 from .._runtime._locals import LocalSite, local_annotations
 from .._runtime._values import tensor_leaves
 from .._spec import (
@@ -38,7 +38,7 @@ from .._spec import (
     parse_shape,
     signature_of,
 )
-from .._synth import SynthError, made_by_instance, synth_arguments
+from .._synth import SynthError
 from .._target import annotated_members, load_modules
 from ._model import (
     Example,
@@ -285,30 +285,21 @@ class _ExampleRun:
         signature: Signature,
         registry: Registry,
     ) -> None:
-        params = signature.params
-        method = owner is not None and bool(params) and params[0].name in ("self", "cls")
-        leading: list[Any] = []
-        if method and params[0].name == "self":
+        member = Member(found, owner, localns)
+        factory = None
+        if member.kind(signature) == "method":
             assert owner is not None
             factories = registry.factories_for(owner)
             if not factories:
                 raise SynthError(f"no example factory for {owner.__qualname__}")
-            self.instance = factories[0].build(self.sizes, _DEVICE)
-            self.factory = factories[0].name
-            dims_of = getattr(type(self.instance), "__shapecheck_dims__", None)
-            if dims_of is not None:
-                self.sizes.update(dims_of(self.instance))
-            leading = [self.instance]
-        elif method:
-            leading = [owner]
-        plan = plan_for(found, localns)
-        overrides = made_by_instance(self.instance, plan.signature, self.sizes, _DEVICE)
-        args, kwargs = synth_arguments(
-            plan.signature, self.sizes, _DEVICE, skip_self=method, overrides=overrides
-        )
-        with torch.no_grad(), recording() as records:
-            out = plan.slow_call(*leading, *args, **kwargs)
-        _, arguments = plan.bind((*leading, *args), kwargs)
+            factory = factories[0]
+            self.factory = factory.name  # shown even when no example can be made
+        example = prepare(member, self.sizes, _DEVICE, factory)
+        self.instance = example.instance
+        with example.recording() as records:
+            out = example.call()
+        plan = example.plan
+        arguments = example.arguments()
         for param in plan.signature.params:
             if param.name in arguments:
                 self._observe(param.spec, arguments[param.name], param.name)

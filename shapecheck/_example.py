@@ -1,0 +1,110 @@
+"""Run one member of a package at a size assignment: the sequence that verify,
+the symbolic proof, the docs and the mutant tests share.
+
+The sequence: build the instance from a registry factory (for a method taking
+`self`), let the instance fix its dims (`__shapecheck_dims__`), synthesise the
+arguments from the specs at the sizes, then call the function through its
+checking plan on the chosen device. Each tool decides what a failure means.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import torch
+
+from ._registry import Factory
+from ._runtime._decorator import Record, plan_for, recording
+from ._spec import Signature, signature_of
+from ._synth import made_by_instance, synth_arguments
+
+__all__ = ["Example", "Member", "prepare"]
+
+Kind = Literal["function", "method", "classmethod"]
+
+
+@dataclass(frozen=True)
+class Member:
+    """A function or method as found in its module or class."""
+
+    found: Any  # what the module or class holds: maybe a checked wrapper
+    owner: type | None = None
+    localns: dict[str, Any] | None = None
+
+    def signature(self) -> Signature:
+        return signature_of(self.found, self.localns)
+
+    def kind(self, signature: Signature) -> Kind:
+        """A method takes `self` (and needs an instance) or `cls` (its class)."""
+        params = signature.params
+        if self.owner is None or not params or params[0].name not in ("self", "cls"):
+            return "function"
+        return "method" if params[0].name == "self" else "classmethod"
+
+
+@dataclass
+class Example:
+    """A call made ready: the instance, the arguments, and the sizes in force."""
+
+    member: Member
+    plan: Any  # the function's checking plan (`_runtime`'s own)
+    sizes: dict[str, Any]
+    device: str
+    instance: Any = None
+    factory: str | None = None
+    leading: list[Any] = field(default_factory=list)
+    args: list[Any] = field(default_factory=list)
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+    def call(self) -> Any:
+        """The call, checked, with no autograd."""
+        with torch.no_grad():
+            return self.plan.slow_call(*self.leading, *self.args, **self.kwargs)
+
+    @contextlib.contextmanager
+    def recording(self) -> Iterator[list[Record]]:
+        """Record the annotated locals that the calls in the block check."""
+        with recording() as records:
+            yield records
+
+    def arguments(self) -> dict[str, Any]:
+        """Every argument of the call by name, defaults filled in."""
+        _, full = self.plan.bind((*self.leading, *self.args), self.kwargs)
+        return dict(full)
+
+
+def prepare(
+    member: Member,
+    sizes: dict[str, Any],
+    device: str,
+    factory: Factory | None = None,
+) -> Example:
+    """The example call of `member` at `sizes`: raises `SynthError` when one
+    cannot be made. `factory` builds the instance of a method taking `self`;
+    the dims it fixes are written into `sizes`, in place, as they are read."""
+    plan = plan_for(member.found, member.localns)
+    example = Example(member, plan, sizes, device)
+    kind = member.kind(plan.signature)
+    if kind == "method":
+        if factory is None:
+            raise ValueError("a method taking self needs a factory")
+        example.instance = factory.build(example.sizes, device)
+        example.factory = factory.name
+        dims = getattr(type(example.instance), "__shapecheck_dims__", None)
+        if dims is not None:
+            example.sizes.update(dims(example.instance))
+        example.leading = [example.instance]
+    elif kind == "classmethod":
+        example.leading = [member.owner]
+    overrides = made_by_instance(example.instance, plan.signature, example.sizes, device)
+    example.args, example.kwargs = synth_arguments(
+        plan.signature,
+        example.sizes,
+        device,
+        skip_self=kind != "function",
+        overrides=overrides,
+    )
+    return example
