@@ -28,6 +28,7 @@ from ._spec import (
     FieldsSpec,
     Fixed,
     Named,
+    Path,
     SequenceSpec,
     Signature,
     Spec,
@@ -35,7 +36,9 @@ from ._spec import (
     TensorSpec,
     TupleSpec,
     UnionSpec,
+    leaves,
     signature_of,
+    spec_at,
 )
 from ._synth import SynthError, synth_arguments
 from ._verify import Verdict, assignments, dims_of
@@ -184,7 +187,7 @@ def _prove(
             spec = _leaf_spec(returns, path)
             if spec is None or spec.shape is None or not isinstance(value, torch.Tensor):
                 continue
-            mismatches += _compare(path, spec, value, symbols, fixed, sizes)
+            mismatches += _compare(str(path), spec, value, symbols, fixed, sizes)
     if mismatches:
         return Verdict(name, "violated", "; ".join(mismatches), sizes)
     proved = ", ".join(sorted(dims)) or "no dim"
@@ -216,13 +219,7 @@ def _named_input_dims(params: list[Any]) -> list[str]:
 
 
 def _tensor_specs(spec: Spec) -> list[TensorSpec]:
-    if isinstance(spec, TensorSpec):
-        return [spec]
-    if isinstance(spec, TupleSpec):
-        return [leaf for item in spec.items for leaf in _tensor_specs(item)]
-    if isinstance(spec, FieldsSpec):
-        return [leaf for _, item in spec.fields for leaf in _tensor_specs(item)]
-    return []
+    return [leaf.spec for leaf in leaves(spec, "") if isinstance(leaf.spec, TensorSpec)]
 
 
 def _dynamic(spec: Spec, value: Any, dims: dict[str, Any]) -> Any:
@@ -272,15 +269,15 @@ def _input_symbols(
         for n in program.graph.nodes
         if n.op == "placeholder" and isinstance(n.meta.get("val"), torch.Tensor)
     ]
-    leaves = [
-        (path, _leaf_spec(param.spec, path, root=param.name))
+    inputs = [
+        (path, _leaf_spec(param.spec, path))
         for param, arg in zip(params, args, strict=True)
         for path, _ in tensor_leaves(param.spec, arg, param.name)
     ]
     # The module's own parameters come first; the call's tensors are the last ones.
-    user = placeholders[len(placeholders) - len(leaves) :] if leaves else []
+    user = placeholders[len(placeholders) - len(inputs) :] if inputs else []
     mapping: dict[sympy.Symbol, sympy.Symbol] = {}
-    for (_, spec), node in zip(leaves, user, strict=False):
+    for (_, spec), node in zip(inputs, user, strict=False):
         if spec is None or spec.shape is None:
             continue
         shape = node.meta["val"].shape
@@ -292,19 +289,10 @@ def _input_symbols(
     return mapping
 
 
-def _leaf_spec(spec: Spec, path: str, root: str = "return") -> TensorSpec | None:
+def _leaf_spec(spec: Spec, path: Path) -> TensorSpec | None:
     """The TensorSpec at a leaf path such as `return[1][0]` or `params.W_xi`."""
-    rest = path[len(root) :]
-    current: Spec = spec
-    for step in re.findall(r"\[(\d+)\]|\.(\w+)", rest):
-        index, field = step
-        if index and isinstance(current, TupleSpec):
-            current = current.items[int(index)]
-        elif field and isinstance(current, FieldsSpec):
-            current = dict(current.fields)[field]
-        else:
-            return None
-    return current if isinstance(current, TensorSpec) else None
+    found = spec_at(spec, path)
+    return found if isinstance(found, TensorSpec) else None
 
 
 def _expr(size: Any) -> sympy.Expr:

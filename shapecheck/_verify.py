@@ -32,17 +32,13 @@ from ._example import Member, prepare
 from ._registry import Factory, Registry, registry_of
 from ._runtime._locals import local_annotations
 from ._spec import (
-    FieldsSpec,
     Named,
-    SequenceSpec,
     Signature,
     SizeSpec,
     Spec,
     Symbolic,
-    TensorSpec,
-    TupleSpec,
-    UnionSpec,
     Variadic,
+    leaves,
     signature_of,
 )
 from ._synth import SynthError
@@ -99,7 +95,7 @@ def dims_of(signature: Signature, sites: list[Spec]) -> tuple[list[str], set[str
     if signature.returns is not None:
         specs.append(signature.returns)
     for spec in [*specs, *sites]:
-        for leaf in _leaves(spec):
+        for leaf in (found.spec for found in leaves(spec, "")):
             if isinstance(leaf, SizeSpec):
                 names.setdefault(leaf.name)
                 continue
@@ -116,22 +112,6 @@ def dims_of(signature: Signature, sites: list[Spec]) -> tuple[list[str], set[str
                     for name in dim.names:
                         names.setdefault(name)
     return list(names), broadcast, list(groups)
-
-
-def _leaves(spec: Spec) -> Iterator[TensorSpec | SizeSpec]:
-    if isinstance(spec, TensorSpec | SizeSpec):
-        yield spec
-    elif isinstance(spec, TupleSpec):
-        for item in spec.items:
-            yield from _leaves(item)
-    elif isinstance(spec, SequenceSpec):
-        yield from _leaves(spec.item)
-    elif isinstance(spec, FieldsSpec):
-        for _, item in spec.fields:
-            yield from _leaves(item)
-    elif isinstance(spec, UnionSpec):
-        for option in spec.options:
-            yield from _leaves(option)
 
 
 def assignments(

@@ -30,9 +30,11 @@ from .._spec import (
     Named,
     OpaqueSpec,
     OtherSpec,
+    Path,
     SequenceSpec,
     SizeSpec,
     Spec,
+    Step,
     Symbolic,
     TensorSpec,
     TupleSpec,
@@ -195,39 +197,41 @@ def check_value(spec: Spec, value: Any, path: str, memo: Memo) -> Failure | None
     return _check_union(spec, value, path, memo)
 
 
-def tensor_leaves(spec: Spec, value: Any, path: str) -> Iterator[tuple[str, torch.Tensor]]:
+def tensor_leaves(spec: Spec, value: Any, path: str | Path) -> Iterator[tuple[Path, torch.Tensor]]:
     """The tensors of a value that matched `spec`, with their paths."""
+    at = path if isinstance(path, Path) else Path(path)
     if isinstance(value, torch.Tensor):
         if isinstance(spec, TensorSpec | UnionSpec):
-            yield path, value
+            yield at, value
     elif isinstance(spec, TupleSpec) and isinstance(value, tuple):
         for index, (item_spec, item) in enumerate(zip(spec.items, value, strict=False)):
-            yield from tensor_leaves(item_spec, item, f"{path}[{index}]")
+            yield from tensor_leaves(item_spec, item, at / Step("index", index))
     elif isinstance(spec, SequenceSpec) and isinstance(value, tuple | list):
         for index, item in enumerate(value):
-            yield from tensor_leaves(spec.item, item, f"{path}[{index}]")
+            yield from tensor_leaves(spec.item, item, at / Step("item", index))
     elif isinstance(spec, MappingSpec) and isinstance(value, dict):
         for key, item in value.items():
-            yield from tensor_leaves(spec.value, item, f"{path}[{key!r}]")
+            yield from tensor_leaves(spec.value, item, at / Step("value", key))
     elif isinstance(spec, FieldsSpec) and isinstance(value, spec.cls):
         for name, field_spec in spec.fields:
-            yield from tensor_leaves(field_spec, getattr(value, name), f"{path}.{name}")
+            yield from tensor_leaves(field_spec, getattr(value, name), at / Step("field", name))
     elif isinstance(spec, UnionSpec) and isinstance(value, tuple | list):
         for option in spec.options:
             if isinstance(option, TupleSpec | SequenceSpec):
-                yield from tensor_leaves(option, value, path)
+                yield from tensor_leaves(option, value, at)
                 return
 
 
-def device_failure(leaves: list[tuple[str, torch.Tensor]]) -> Failure | None:
+def device_failure(leaves: list[tuple[Path, torch.Tensor]]) -> Failure | None:
     """The odd one out when the tensors of one call sit on different devices."""
     devices = [tensor.device for _, tensor in leaves]
     if len(set(devices)) <= 1:
         return None
     counts = {device: devices.count(device) for device in devices}
     majority = max(counts, key=lambda device: (counts[device], -devices.index(device)))
-    on_majority = [path for path, tensor in leaves if tensor.device == majority]
-    for path, tensor in leaves:
+    on_majority = [str(path) for path, tensor in leaves if tensor.device == majority]
+    for at, tensor in leaves:
+        path = str(at)
         if tensor.device != majority:
             shown = ", ".join(on_majority[:3]) + (", ..." if len(on_majority) > 3 else "")
             return Failure(

@@ -24,17 +24,14 @@ from .._registry import Registry, registry_of
 from .._runtime._locals import LocalSite, local_annotations
 from .._runtime._values import tensor_leaves
 from .._spec import (
-    FieldsSpec,
     Named,
-    SequenceSpec,
     Signature,
     SizeSpec,
     Spec,
     Symbolic,
     TensorSpec,
-    TupleSpec,
-    UnionSpec,
     Variadic,
+    leaves,
     parse_shape,
     signature_of,
 )
@@ -336,7 +333,8 @@ class _ExampleRun:
 
     def _observe(self, spec: Spec, value: Any, path: str) -> None:
         for leaf_path, tensor in tensor_leaves(spec, value, path):
-            self.paths.setdefault(leaf_path, tuple(tensor.shape))
+            # a sequence's rows show its first item: `[i]`, not `[0]`
+            self.paths.setdefault(str(leaf_path.generic()), tuple(tensor.shape))
         if isinstance(spec, SizeSpec) and isinstance(value, int):
             self.paths.setdefault(path, (value,))
 
@@ -366,22 +364,8 @@ def _concrete(shape: Any) -> str | None:
 
 
 def _leaves(spec: Spec, path: str) -> Iterator[tuple[str, TensorSpec | SizeSpec]]:
-    if isinstance(spec, TensorSpec | SizeSpec):
-        yield path, spec
-    elif isinstance(spec, TupleSpec):
-        for index, item in enumerate(spec.items):
-            yield from _leaves(item, f"{path}[{index}]")
-    elif isinstance(spec, SequenceSpec):
-        yield from _leaves(spec.item, f"{path}[i]")
-    elif isinstance(spec, FieldsSpec):
-        for name, field in spec.fields:
-            yield from _leaves(field, f"{path}.{name}")
-    elif isinstance(spec, UnionSpec):
-        for option in spec.options:
-            if isinstance(option, TensorSpec):
-                yield path, option
-            else:
-                yield from _leaves(option, path)
+    for leaf in leaves(spec, path):
+        yield str(leaf.path), leaf.spec
 
 
 def _rows(
