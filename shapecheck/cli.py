@@ -170,8 +170,9 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _docs(args: argparse.Namespace) -> int:
-    from ._ci import check_docs  # the docs generator is not needed by the other commands
+    # The docs generator is not needed by the other commands.
     from .docs import render
+    from .docs._fresh import check_docs
 
     output = Path(args.output) if args.output else None
     if args.check:

@@ -26,15 +26,20 @@ from shapecheck._ci import (
     STEPS,
     Problem,
     StepResult,
+    _command,
+    _steps,
     add_arguments,
     ci_options,
-    docs_differences,
     github_commands,
     mypy_command,
     run_ci,
     summary_table,
 )
+from shapecheck._ci._steps import ProcessOutput
 from shapecheck._target import TargetError
+from shapecheck.docs._fresh import docs_differences
+from shapecheck.docs._model import FunctionDoc, ModuleDoc, Report
+from shapecheck.docs._problems import DocsProblem, problems_of
 
 ROOT = Path(__file__).parent.parent
 
@@ -77,7 +82,20 @@ class FakeVerdict:
 class FakeRendered:
     text: str
     files: dict[str, str]
-    problems: tuple[str, ...]
+    report: Report
+
+
+def function_doc(location: str, qualname: str, *problems: str) -> FunctionDoc:
+    """A documented function at `location` ("file:line") that reported `problems`."""
+    return FunctionDoc(
+        qualname, "models", location, f"{qualname}(...)", "", (), (), (), None, problems
+    )
+
+
+def docs_report(functions: tuple[FunctionDoc, ...] = (), problems: tuple[str, ...] = ()) -> Report:
+    """A docs Report of `functions`, with the target-wide `problems`."""
+    modules = (ModuleDoc("models", "", functions),) if functions else ()
+    return Report("models", modules, (), None, problems)
 
 
 PAGE_TEXT = "# Shapes\n\nlstm: steps batch vocab\n"
@@ -102,7 +120,7 @@ class World:
     mypy: tuple[int, str] = (0, MYPY_SUCCESS)
     generated: str = PAGE_TEXT
     generated_files: dict[str, str] = field(default_factory=lambda: {"shapes/lstm.svg": SVG_TEXT})
-    docs_problems: tuple[str, ...] = ()
+    docs_functions: tuple[FunctionDoc, ...] = ()  # what the docs generator reports on
     raises: dict[str, Exception] = field(default_factory=dict)  # step or "target" -> error
     mypy_commands: list[list[str]] = field(default_factory=list)
 
@@ -135,12 +153,13 @@ class World:
             name.replace("shapes/", f"{svg_dir}/", 1): text
             for name, text in self.generated_files.items()
         }
-        return FakeRendered(self.generated, files if svg_dir else {}, self.docs_problems)
+        report = docs_report(self.docs_functions)
+        return FakeRendered(self.generated, files if svg_dir else {}, report)
 
-    def run_process(self, command: list[str], timeout: float) -> tuple[int, str]:
+    def run_process(self, command: list[str], timeout: float) -> ProcessOutput:
         self.mypy_commands.append(command)
         self._raise("mypy")
-        return self.mypy
+        return ProcessOutput(*self.mypy)
 
     def load_modules(self, target: str) -> tuple[list[types.ModuleType], str | None]:
         self._raise("target")
@@ -165,10 +184,10 @@ def world(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> World:
     verify_module.verify = world.verify  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "shapecheck._lint", lint_module)
     monkeypatch.setitem(sys.modules, "shapecheck._verify", verify_module)
-    monkeypatch.setattr("shapecheck.docs.render", world.render)
-    monkeypatch.setattr(_ci, "_run_process", world.run_process)
-    monkeypatch.setattr(_ci, "load_modules", world.load_modules)
-    monkeypatch.setattr(_ci, "_mypy_installed", lambda: True)
+    monkeypatch.setattr("shapecheck.docs._fresh.render", world.render)
+    monkeypatch.setattr(_steps, "_run_process", world.run_process)
+    monkeypatch.setattr(_command, "load_modules", world.load_modules)
+    monkeypatch.setattr(_steps, "_mypy_installed", lambda: True)
     return world
 
 
@@ -588,7 +607,7 @@ def test_run_mypy__timeout(world: World) -> None:
 
 
 def test_run_mypy__not_installed(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_ci, "_mypy_installed", lambda: False)
+    monkeypatch.setattr(_steps, "_mypy_installed", lambda: False)
     status, out, _ = world.run()
     assert status == 1
     assert rows(out)["mypy"] == ("FAIL", "mypy is not installed")
@@ -597,7 +616,7 @@ def test_run_mypy__not_installed(world: World, monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_run_process__runs_the_command() -> None:
-    status, output = _ci._run_process([sys.executable, "-c", "print('hi'); exit(3)"], 60)
+    status, output = _steps._run_process([sys.executable, "-c", "print('hi'); exit(3)"], 60)
     assert (status, output) == (3, "hi\n")
 
 
@@ -661,7 +680,7 @@ def test_run_ci__docs_failures(world: World, change: str, summary: str) -> None:
     elif change == "stale":
         (world.tmp / "docs/shapes/old.svg").write_text("<svg/>", encoding="utf-8")
     elif change == "problem":
-        world.docs_problems = ("models/lstm.py:84: lstm: no example sizes",)
+        world.docs_functions = (function_doc("models/lstm.py:84", "lstm", "no example sizes"),)
     else:
         world.generated_files = {"shapes/lstm.svg": "<svg>changed</svg>\n"}
     status, out, _ = world.run(github=True)
@@ -678,6 +697,77 @@ def test_run_ci__docs_failures(world: World, change: str, summary: str) -> None:
         "is out of date; run shapecheck docs models -o docs/shapes.md",
     }[change]
     assert expected in out.splitlines()
+
+
+def test_run_ci__docs_problem_is_shown_with_its_location(world: World) -> None:
+    world.docs_functions = (function_doc("models/lstm.py:84", "lstm", "no example sizes"),)
+    _, out, _ = world.run()
+    assert "problem: models/lstm.py:84: lstm: no example sizes" in out.splitlines()
+
+
+@dataclass(frozen=True)
+class ProblemsCase:
+    """A docs Report, and the located problems read from it."""
+
+    id: str
+    report: Report
+    expected: tuple[DocsProblem, ...]
+
+
+MALFORMED = "models/x.py:12: f: invalid dimension string 'a|b'"
+PROBLEMS_CASES = [
+    ProblemsCase(
+        "example-run-failed",
+        docs_report((function_doc("models/lstm.py:84", "lstm", "example run failed: boom"),)),
+        (DocsProblem("models/lstm.py", 84, "lstm: example run failed: boom"),),
+    ),
+    ProblemsCase(
+        "malformed-annotation-listed-once",
+        docs_report((function_doc("models/x.py:12", "f", MALFORMED),), (MALFORMED,)),
+        (DocsProblem("models/x.py", 12, "f: invalid dimension string 'a|b'"),),
+    ),
+    ProblemsCase(
+        "target-wide-first",
+        docs_report(
+            (
+                function_doc("m/a.py:3", "a", "example run failed: A"),
+                function_doc("m/b.py:9", "b", "m/b.py:9: b: bad"),
+            ),
+            ("m/b.py:9: b: bad",),
+        ),
+        (DocsProblem("m/b.py", 9, "b: bad"), DocsProblem("m/a.py", 3, "a: example run failed: A")),
+    ),
+    ProblemsCase(
+        "no-function-owns-it",
+        docs_report((), (MALFORMED,)),
+        (DocsProblem(None, None, MALFORMED),),
+    ),
+    ProblemsCase(
+        "location-without-a-line",
+        docs_report((function_doc("<string>", "g", "example run failed: G"),)),
+        (DocsProblem(None, None, "<string>: g: example run failed: G"),),
+    ),
+]
+
+
+@pytest.mark.parametrize("case", PROBLEMS_CASES, ids=[case.id for case in PROBLEMS_CASES])
+def test_problems_of__located(case: ProblemsCase) -> None:
+    assert problems_of(case.report) == case.expected
+
+
+@pytest.mark.parametrize("case", PROBLEMS_CASES, ids=[case.id for case in PROBLEMS_CASES])
+def test_problems_of__words_of_render(case: ProblemsCase, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shapecheck.docs
+
+    monkeypatch.setattr(shapecheck.docs, "build_report", lambda target, example: case.report)
+    rendered = shapecheck.docs.render("models", svg_dir=None)
+    assert tuple(str(problem) for problem in problems_of(case.report)) == rendered.problems
+
+
+def test_docs_problem__text() -> None:
+    assert str(DocsProblem("a.py", 3, "f: m")) == "a.py:3: f: m"
+    assert str(DocsProblem("a.py", None, "f: m")) == "a.py: f: m"
+    assert str(DocsProblem(None, None, "f: m")) == "f: m"
 
 
 def test_run_ci__docs_page_option(world: World) -> None:
