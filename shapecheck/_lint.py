@@ -71,7 +71,7 @@ import jaxtyping
 
 from ._errors import AnnotationError
 from ._spec import Named, Shape, Symbolic, Variadic, parse_shape
-from ._target import TargetError
+from ._target import TargetError, parse_target
 
 __all__ = ["Finding", "LintResult", "lint"]
 
@@ -193,11 +193,9 @@ def _find_module(name: str) -> tuple[Path, Path]:
 
 def _target_files(target: str) -> tuple[list[tuple[Path, str, bool]], Path]:
     """(file, module name, is package) for each file of the target, and its root folder."""
-    spec = target
-    if ":" in target and not Path(target).exists():
-        spec = target.split(":", 1)[0]  # `module:object`: the module is linted
-    path = Path(spec)
-    if spec.endswith(".py") or "/" in spec or os.sep in spec or path.exists():
+    parsed = parse_target(target)  # `module:object`: the module is linted
+    spec, path = parsed.spec, parsed.path
+    if parsed.is_path:
         if not path.exists():
             raise TargetError(f"target {spec!r} does not exist")
         if path.is_file() and path.suffix != ".py":
@@ -207,8 +205,6 @@ def _target_files(target: str) -> tuple[list[tuple[Path, str, bool]], Path]:
         else:
             parts, root = [], path  # a plain folder: its modules are named from it
     else:
-        if not spec or not all(part.isidentifier() for part in spec.split(".")):
-            raise TargetError(f"target {target!r} is neither a module name nor a path")
         path, root = _find_module(spec)
         parts = spec.split(".")
     if path.is_file():

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import inspect
+import os
 import pkgutil
 import sys
 from collections.abc import Callable, Iterator
@@ -20,11 +21,51 @@ from typing import Any
 from ._runtime import checked_signature
 from ._spec import Signature
 
-__all__ = ["Checked", "TargetError", "annotated_members", "collect", "load_modules"]
+__all__ = [
+    "Checked",
+    "Target",
+    "TargetError",
+    "annotated_members",
+    "collect",
+    "load_modules",
+    "parse_target",
+]
 
 
 class TargetError(Exception):
     """A target that does not exist or does not import; its text is one line."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """A TARGET argument, read once: a module (`models`), a path
+    (`models/lstm.py`, a package folder), either with `:object`."""
+
+    text: str
+    spec: str  # the module name or the path, without `:object`
+    is_path: bool
+    attribute: str | None = None
+
+    @property
+    def path(self) -> Path:
+        return Path(self.spec)
+
+
+def parse_target(text: str, base: Path | None = None) -> Target:
+    """Read a TARGET; `base` is the folder relative paths are looked up in.
+
+    Only the form is checked here: whether a path exists or a module imports
+    is for the view that needs it (lint reads files, the rest imports)."""
+    folder = base or Path()
+    spec, attribute = text, None
+    if ":" in text and not (folder / text).exists():
+        spec, attribute = text.split(":", 1)
+        if not spec or not attribute:
+            raise TargetError(f"target {text!r} must be MODULE:OBJECT")
+    is_path = spec.endswith(".py") or "/" in spec or os.sep in spec or (folder / spec).exists()
+    if not is_path and not all(part.isidentifier() for part in spec.split(".")):
+        raise TargetError(f"target {text!r} is neither a module name nor a path")
+    return Target(text, spec, is_path, attribute)
 
 
 @dataclass(frozen=True)
@@ -78,14 +119,9 @@ def _module_name_for_path(path: Path) -> tuple[str, Path]:
 
 def load_modules(target: str) -> tuple[list[ModuleType], str | None]:
     """The modules a target names (a package brings its submodules), and an object name."""
-    attribute: str | None = None
-    spec = target
-    if ":" in target and not Path(target).exists():
-        spec, attribute = target.split(":", 1)
-        if not spec or not attribute:
-            raise TargetError(f"target {target!r} must be MODULE:OBJECT")
-    path = Path(spec)
-    if spec.endswith(".py") or path.exists() or "/" in spec:
+    parsed = parse_target(target)
+    spec, attribute, path = parsed.spec, parsed.attribute, parsed.path
+    if parsed.is_path:
         if not path.exists():
             raise TargetError(f"target {spec!r} does not exist")
         if path.is_dir() and not (path / "__init__.py").exists():
@@ -95,8 +131,6 @@ def load_modules(target: str) -> tuple[list[ModuleType], str | None]:
             sys.path.insert(0, str(root))
     else:
         name = spec
-        if not all(part.isidentifier() for part in name.split(".")):
-            raise TargetError(f"target {target!r} is neither a module name nor a path")
         if "" not in sys.path and str(Path.cwd()) not in sys.path:
             sys.path.insert(0, str(Path.cwd()))
     root_module = _import(name, target)

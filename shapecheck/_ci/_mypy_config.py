@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from typing import NamedTuple
 
+from .._target import parse_target
+
 __all__ = ["MypyConfig", "find_mypy_config", "mypy_command"]
 
 
@@ -63,12 +65,8 @@ def _ini_has_files(path: Path, section: str) -> bool:
 
 def _mypy_target(target: str, folder: Path) -> list[str]:
     """What to hand mypy for a target: a path as it is, a module as `-p NAME`."""
-    spec = target
-    if ":" in target and not (folder / target).exists():
-        spec = target.split(":", 1)[0]  # module:object -> the module
-    if spec.endswith(".py") or "/" in spec or (folder / spec).exists():
-        return [spec]
-    return ["-p", spec]
+    parsed = parse_target(target, folder)  # module:object -> the module
+    return [parsed.spec] if parsed.is_path else ["-p", parsed.spec]
 
 
 def mypy_command(target: str, folder: Path | None = None) -> list[str]:
