@@ -1,0 +1,135 @@
+"""Wall time of the CLI's commands on the bundled models, against importing torch.
+
+Four commands run in fresh interpreters, in one run, their repeats
+interleaved (all four once, then all four again, ...) so that load from
+other processes weighs on each alike:
+
+- `python -c "import torch"`: the floor every command pays;
+- `shapecheck docs models -o <tmp>/shapes.md`;
+- `shapecheck verify models`;
+- `shapecheck ci models --skip mypy --docs <tmp>/shapes.md` (docs written
+  first, so that its freshness check passes).
+
+Each command's time is the median over repeats; the ratio is that median
+over the torch import's. Targets: docs ≤ 1.5, verify ≤ 1.5, ci ≤ 2.0. The
+ratios are reported, not asserted.
+
+    python benchmarks/cli_speed.py [--repeats N] [--markdown PATH]
+
+Exit status: 0 when every command ran (whatever the ratios), 1 when one
+failed, 2 on a bad argument.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NamedTuple, NoReturn
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _report import REPO_ROOT, base_environment  # noqa: E402
+
+TARGETS = {"docs": 1.5, "verify": 1.5, "ci": 2.0}
+
+
+class Command(NamedTuple):
+    name: str
+    argv: list[str]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"cli_speed.py: {message}\n")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {value}")
+    return value
+
+
+def commands(folder: Path) -> list[Command]:
+    cli = [sys.executable, "-m", "shapecheck.cli"]
+    page = str(folder / "shapes.md")
+    return [
+        Command("import torch", [sys.executable, "-c", "import torch"]),
+        Command("docs", [*cli, "docs", "models", "-o", page]),
+        Command("verify", [*cli, "verify", "models"]),
+        Command("ci", [*cli, "ci", "models", "--skip", "mypy", "--docs", page]),
+    ]
+
+
+def timed(command: Command) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(command.argv, cwd=REPO_ROOT, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+        raise RuntimeError(f"{command.name} exited with {done.returncode}: {' | '.join(tail)}")
+    return elapsed
+
+
+def report(times: dict[str, list[float]]) -> str:
+    env = base_environment("cpu", "shapecheck", "models")
+    lines = ["# CLI speed", ""]
+    lines += [
+        f"- {key}: `{value}`" if key == "command" else f"- {key}: {value}"
+        for key, value in env.items()
+    ]
+    lines += [
+        f"- method: each command in a fresh interpreter, {len(times['import torch'])} repeats "
+        "interleaved; median wall time; ratio = median / median of `import torch`",
+        "",
+        "| command | median s | runs (s) | × import torch | target | pass/fail |",
+        "| --- | ---: | --- | ---: | ---: | --- |",
+    ]
+    floor = statistics.median(times["import torch"])
+    for name, runs in times.items():
+        median = statistics.median(runs)
+        ratio = median / floor
+        target = TARGETS.get(name)
+        verdict = "" if target is None else ("pass" if ratio <= target else "fail")
+        shown_target = "" if target is None else f"≤ {target:.1f}"
+        runs_text = ", ".join(f"{run:.2f}" for run in runs)
+        lines.append(
+            f"| `{name}` | {median:.2f} | {runs_text} | {ratio:.2f} | {shown_target} | {verdict} |"
+        )
+    lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str]) -> int:
+    parser = _Parser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=_positive, default=3)
+    parser.add_argument("--markdown", type=Path, default=None)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        plan = commands(Path(tmp))
+        times: dict[str, list[float]] = {command.name: [] for command in plan}
+        try:
+            timed(plan[1])  # the docs page the ci step compares against; warms caches
+            for _ in range(args.repeats):
+                for command in plan:
+                    times[command.name].append(timed(command))
+        except RuntimeError as error:
+            print(f"cli_speed.py: {error}", file=sys.stderr)
+            return 1
+    text = report(times)
+    print(text, end="")
+    if args.markdown is not None:
+        args.markdown.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
