@@ -24,6 +24,7 @@ from ._config import disabled
 from ._example import Member, prepare
 from ._registry import Registry
 from ._runtime._values import tensor_leaves
+from ._sizes import Verdict, assignments, dims_of
 from ._spec import (
     FieldsSpec,
     Fixed,
@@ -41,7 +42,6 @@ from ._spec import (
     spec_at,
 )
 from ._synth import SynthError, synth_arguments
-from ._verify import Verdict, assignments, dims_of
 
 __all__ = ["prove"]
 

@@ -21,9 +21,7 @@ with the annotations for all sizes at once.
 from __future__ import annotations
 
 import inspect
-import itertools
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,39 +29,14 @@ from ._errors import AnnotationError, ShapeError
 from ._example import Member, prepare
 from ._registry import Factory, Registry, registry_of
 from ._runtime._locals import local_annotations
-from ._spec import (
-    Named,
-    Signature,
-    SizeSpec,
-    Spec,
-    Symbolic,
-    Variadic,
-    leaves,
-    signature_of,
-)
+from ._sizes import Verdict, assignments, dims_of
+from ._spec import Signature, Spec, signature_of
 from ._synth import SynthError
 from ._target import annotated_members, load_modules
 
 __all__ = ["Verdict", "verify"]
 
 _DEVICE = "meta"
-_PRIMES = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71)
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """What verifying one function (or one method on one example instance) found."""
-
-    name: str
-    status: str  # "verified", "violated" or "skipped"
-    message: str
-    sizes: dict[str, Any] = field(default_factory=dict)
-    file: str | None = None
-    line: int | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        sizes = {k: list(v) if isinstance(v, tuple) else v for k, v in self.sizes.items()}
-        return {"name": self.name, "status": self.status, "message": self.message, "sizes": sizes}
 
 
 def verify(target: str, *, symbolic: bool = False) -> list[Verdict]:
@@ -81,55 +54,6 @@ def verify(target: str, *, symbolic: bool = False) -> list[Verdict]:
             for owner, found, localns in annotated_members(module, attribute):
                 verdicts.extend(prove(module.__name__, owner, found, localns, registry))
     return verdicts
-
-
-# ------------------------------------------------------------------ assignments
-
-
-def dims_of(signature: Signature, sites: list[Spec]) -> tuple[list[str], set[str], list[str]]:
-    """Named dims in order of first use, the broadcastable ones, and variadic groups."""
-    names: dict[str, None] = {}
-    broadcast: set[str] = set()
-    groups: dict[str, None] = {}
-    specs = [param.spec for param in signature.params]
-    if signature.returns is not None:
-        specs.append(signature.returns)
-    for spec in [*specs, *sites]:
-        for leaf in (found.spec for found in leaves(spec, "")):
-            if isinstance(leaf, SizeSpec):
-                names.setdefault(leaf.name)
-                continue
-            if leaf.shape is None:
-                continue
-            for dim in leaf.shape.dims:
-                if isinstance(dim, Named):
-                    names.setdefault(dim.name)
-                    if dim.broadcast:
-                        broadcast.add(dim.name)
-                elif isinstance(dim, Variadic) and dim.name is not None:
-                    groups.setdefault(dim.name)
-                elif isinstance(dim, Symbolic):
-                    for name in dim.names:
-                        names.setdefault(name)
-    return list(names), broadcast, list(groups)
-
-
-def assignments(
-    names: list[str], broadcast: set[str], groups: list[str]
-) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(label, sizes) for each size assignment a function is verified under."""
-    primes = iter(_PRIMES)
-    distinct: dict[str, Any] = {name: next(primes) for name in names}
-    distinct["_"] = next(primes)
-    for group in groups:
-        distinct["*" + group] = (next(primes), next(primes))
-    yield "distinct", distinct
-    if broadcast:
-        yield "broadcast", {**distinct, **dict.fromkeys(broadcast, 1)}
-    if groups:
-        yield "ranks", {**distinct, **{"*" + group: () for group in groups}}
-        more = itertools.cycle(_PRIMES[-3:])
-        yield "ranks", {**distinct, **{"*" + g: (next(more),) * 3 for g in groups}}
 
 
 # ------------------------------------------------------------------- running

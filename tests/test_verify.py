@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from shapecheck._sizes import assignments, primes
 from shapecheck._target import TargetError
-from shapecheck._verify import Verdict, assignments, verify
+from shapecheck._verify import Verdict, verify
 
 SAMPLES = Path(__file__).parent / "verify_samples"
 
@@ -136,3 +137,52 @@ def test_verify_cli__exit_status_and_json() -> None:
     assert missing.stderr.strip().splitlines() == [
         "shapecheck verify: error: cannot import 'no_such_pkg': no module named 'no_such_pkg'"
     ]
+
+
+WIDE_PACKAGE = '''
+"""A package with a registry of 40 dims."""
+import torch
+from jaxtyping import Float
+from torch import Tensor
+import shapecheck
+
+NAMES = [f"d{k}" for k in range(40)]
+shapes = shapecheck.Registry(dims={name: f"dim {name}" for name in NAMES})
+
+
+class Wide(torch.nn.Module):
+    def forward(
+        self, x: Float[Tensor, "d0 d1 d2 d3"], y: Float[Tensor, "*lead d4"]
+    ) -> Float[Tensor, "d0 d1 d2 d3"]:
+        return x
+
+
+@shapes.factory("Wide()", Wide)
+def build(sizes, device):
+    assert len(sizes) > 40  # every dim of the registry has a size
+    return Wide()
+
+
+def pair(a: Float[Tensor, "d38 d39"], b: Float[Tensor, "d39 d38"]) -> Float[Tensor, "d38 d38"]:
+    return a @ b
+'''
+
+
+def test_primes__as_many_as_asked() -> None:
+    first = [p for _, p in zip(range(100), primes(), strict=False)]
+    assert first[:6] == [2, 3, 5, 7, 11, 13] and first[-1] == 541
+    assert len(set(first)) == 100
+
+
+def test_verify__a_registry_of_forty_dims(tmp_path: Path) -> None:
+    (tmp_path / "wide_pkg").mkdir()
+    (tmp_path / "wide_pkg" / "__init__.py").write_text(WIDE_PACKAGE)
+    sys.path.insert(0, str(tmp_path))
+    try:
+        verdicts = {v.name: v for v in verify("wide_pkg")}
+    finally:
+        sys.path.remove(str(tmp_path))
+    assert {v.status for v in verdicts.values()} == {"verified"}, verdicts
+    wide = verdicts["wide_pkg.Wide.forward [Wide()]"]
+    assert len({size for name, size in wide.sizes.items() if name.startswith("d")}) == 40
+    assert "ranks" in wide.message
