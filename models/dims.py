@@ -9,7 +9,8 @@ Every annotation in `models` uses these names:
 - `layers_dirs`: `num_layers * num_directions`.
 """
 
-from typing import Annotated
+from collections.abc import Mapping
+from typing import Annotated, Final
 
 import torch
 from jaxtyping import Float
@@ -17,15 +18,29 @@ from torch import Tensor
 
 from shapecheck import Registry, Size
 
-__all__ = ["BatchSize", "Device", "Hidden", "NumHiddens", "NumSteps", "VocabSize", "shapes"]
+from .corpus import load_corpus_time_machine
+
+__all__ = [
+    "D2L_SIZES",
+    "BatchSize",
+    "Device",
+    "Hidden",
+    "NumHiddens",
+    "NumSteps",
+    "VocabSize",
+    "shapes",
+]
+
+D2L_SIZES: Final[Mapping[str, int]] = {"batch": 32, "steps": 35, "hiddens": 256}
+"""d2l's sizes of chapter 9, all but `vocab`, which the corpus decides: the
+`d2l` example below, and the defaults of `python -m models.train`."""
 
 
 def _d2l_sizes() -> dict[str, int]:
     """d2l's sizes; the vocabulary is the one the bundled corpus really produces."""
-    from .data import load_corpus_time_machine
-
     _, vocab = load_corpus_time_machine()
-    return {"batch": 32, "steps": 35, "vocab": len(vocab), "hiddens": 256}
+    batch, steps, hiddens = D2L_SIZES["batch"], D2L_SIZES["steps"], D2L_SIZES["hiddens"]
+    return {"batch": batch, "steps": steps, "vocab": len(vocab), "hiddens": hiddens}
 
 
 # The package's glossary and example sizes, read by `shapecheck docs` and

@@ -16,7 +16,7 @@ state the layer keeps, so that each `forward` is annotated exactly:
 """
 
 from collections.abc import Callable, Mapping
-from typing import Any, cast
+from typing import Any, Final, NamedTuple, cast
 
 import torch
 import torch.nn.functional as F
@@ -32,7 +32,15 @@ from .lstm import get_lstm_params, init_lstm_state, lstm
 from .rnn import get_params as get_rnn_params
 from .rnn import init_rnn_state, rnn
 
-__all__ = ["RNNModel", "RNNModelH", "RNNModelHC", "RNNModelScratch", "ScratchState"]
+__all__ = [
+    "SCRATCH_PARTS",
+    "RNNModel",
+    "RNNModelH",
+    "RNNModelHC",
+    "RNNModelScratch",
+    "ScratchParts",
+    "ScratchState",
+]
 
 # A scratch model's state: (H,) for the RNN and GRU, (H, C) for the LSTM.
 ScratchState = tuple[Hidden, ...]
@@ -276,19 +284,27 @@ for _kind, _layers, _bidirectional in _LAYERS:
     _register_rnn_model(_kind, _layers, _bidirectional)
 
 
-def _register_scratch(
-    name: str,
-    get_params: Callable[..., Any],
-    init_state: Callable[..., Any],
-    forward_fn: Callable[..., Any],
-) -> None:
+class ScratchParts(NamedTuple):
+    """What an `RNNModelScratch` is made of, besides its sizes and device."""
+
+    get_params: Callable[[int, int, Device], tuple[Tensor, ...]]
+    init_state: Callable[[int, int, Device], Any]
+    forward_fn: Callable[[Tensor, Any, Any], tuple[Tensor, Any]]
+
+
+SCRATCH_PARTS: Final[Mapping[str, ScratchParts]] = {
+    "lstm": ScratchParts(get_lstm_params, init_lstm_state, lstm),
+    "gru": ScratchParts(get_gru_params, init_gru_state, gru),
+    "rnn": ScratchParts(get_rnn_params, init_rnn_state, rnn),
+}
+"""The scratch networks by name: `RNNModelScratch(vocab, hiddens, device, *parts)`."""
+
+
+def _register_scratch(name: str, parts: ScratchParts) -> None:
     @shapes.factory(f"RNNModelScratch({name})", RNNModelScratch)
     def build(sizes: Mapping[str, int], device: str) -> RNNModelScratch:
-        return RNNModelScratch(
-            sizes["vocab"], sizes["hiddens"], device, get_params, init_state, forward_fn
-        )
+        return RNNModelScratch(sizes["vocab"], sizes["hiddens"], device, *parts)
 
 
-_register_scratch("lstm", get_lstm_params, init_lstm_state, lstm)
-_register_scratch("gru", get_gru_params, init_gru_state, gru)
-_register_scratch("rnn", get_rnn_params, init_rnn_state, rnn)
+for _name, _parts in SCRATCH_PARTS.items():
+    _register_scratch(_name, _parts)

@@ -8,16 +8,18 @@ import pytest
 import torch
 from torch import Tensor
 
-from models.data import (
-    SeqDataLoader,
+from models.corpus import (
     Vocab,
     count_corpus,
     load_corpus_time_machine,
-    load_data_time_machine,
     read_time_machine,
+    tokenize,
+)
+from models.data import (
+    SeqDataLoader,
+    load_data_time_machine,
     seq_data_iter_random,
     seq_data_iter_sequential,
-    tokenize,
 )
 
 IterFn = Callable[..., Iterator[tuple[Tensor, Tensor]]]

@@ -2,13 +2,16 @@
 
 The torchrun runs are subprocesses (`python -m torch.distributed.run`, two
 ranks on the CPU with gloo), all started at once by the module-scoped `runs`
-fixture; each test reads the run it needs. The usage errors are found before
-any process group exists, so those tests call `main` in this process with
-torchrun's variables set by hand.
+fixture; each test reads the run it needs. The run with a shape bug on one
+rank starts `ddp_fault.py` beside this file, which plants the bug and then
+runs the command line. The usage errors are found before any process group
+exists, so those tests call `main` in this process with torchrun's variables
+set by hand.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import os
 import re
@@ -16,6 +19,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -24,12 +28,13 @@ from pathlib import Path
 import pytest
 import torch
 
-from models.train import PROG, _shard, main
+from models.cli import PROG, main
+from models.ddp import TORCHRUN_VARS, _shard
 from shapecheck import ShapeError
 
 REPO = Path(__file__).resolve().parents[1]
+FAULT_SCRIPT = Path(__file__).resolve().with_name("ddp_fault.py")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-TORCHRUN_VARS = ("RANK", "LOCAL_RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT")
 
 # A few seconds of training on two CPU cores (starting the processes takes longer).
 COMMON = ["--hiddens", "32", "--batch-size", "8", "--steps", "10"]
@@ -66,7 +71,7 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _torchrun(port: int, *args: str) -> list[str]:
+def _torchrun(port: int, *args: str, entry: tuple[str, ...] = ("-m", "models.train")) -> list[str]:
     return [
         sys.executable,
         "-m",
@@ -74,8 +79,7 @@ def _torchrun(port: int, *args: str) -> list[str]:
         "--nproc_per_node=2",
         "--master-addr=127.0.0.1",
         f"--master-port={port}",
-        "-m",
-        "models.train",
+        *entry,
         "--ddp",
         *args,
     ]
@@ -101,7 +105,9 @@ def runs(folder: Path) -> dict[str, Run]:
         "lstm": _torchrun(ports[0], *LSTM, "--plot", str(folder / "ppl.png")),
         "single": [sys.executable, "-m", "models.train", *LSTM, "--no-plot"],
         "nn-gru": _torchrun(ports[1], *NN_GRU, "--no-plot"),
-        "fault": _torchrun(ports[2], *LSTM, "--no-plot", "--fault-rank", "1"),
+        "fault": _torchrun(
+            ports[2], *LSTM, "--no-plot", "--fault-rank", "1", entry=(str(FAULT_SCRIPT),)
+        ),
     }
     with ThreadPoolExecutor(len(commands)) as pool:
         futures = {name: pool.submit(_run, cmd, folder) for name, cmd in commands.items()}
@@ -226,9 +232,9 @@ def test_main__ddp_with_a_broken_torchrun_environment(
             id="batch-size",
         ),
         pytest.param(
-            ["--fault-rank", "2"],
-            "argument --fault-rank: no rank 2 among 2 ranks",
-            id="fault-rank-range",
+            ["--fault-rank", "1"],
+            "unrecognized arguments: --fault-rank 1",
+            id="fault-rank-is-for-tests-only",
         ),
         pytest.param(["--model", "x"], "argument --model: invalid choice: 'x'", id="model"),
     ],
@@ -247,16 +253,58 @@ def test_main__ddp_usage_error_only_rank_0_reports(
     assert capsys.readouterr() == ("", "")
 
 
-def test_main__fault_rank_without_ddp_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+def test_main__fault_rank_is_not_a_product_option(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--fault-rank", "0"]) == 2
-    assert "argument --fault-rank: only valid with --ddp" in _one_line_error(capsys)
+    assert "unrecognized arguments: --fault-rank 0" in _one_line_error(capsys)
 
 
-def test_main__help_documents_ddp_and_fault_rank(capsys: pytest.CaptureFixture[str]) -> None:
+def test_main__help_documents_ddp_and_not_fault_rank(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--help"]) == 0
     out = " ".join(capsys.readouterr().out.split())
     assert "--ddp train with DistributedDataParallel" in out
-    assert "--fault-rank N for tests: feed rank N a wrongly shaped state at the first step" in out
+    assert "--fault-rank" not in out
+
+
+# --------------------------------------------------------------------------
+# The test script that plants the fault refuses a fault it cannot plant
+# --------------------------------------------------------------------------
+
+
+def _fault_script_run() -> Callable[[list[str]], int]:
+    spec = importlib.util.spec_from_file_location("ddp_fault", FAULT_SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    run: Callable[[list[str]], int] = module.run
+    return run
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        pytest.param(
+            ["--fault-rank", "2", "--ddp"],
+            "argument --fault-rank: no rank 2 among 2 ranks",
+            id="fault-rank-range",
+        ),
+        pytest.param(
+            ["--fault-rank", "0"],
+            "argument --fault-rank: only valid with --ddp",
+            id="without-ddp",
+        ),
+    ],
+)
+def test_fault_script__usage_error_is_exit_2(
+    argv: list[str],
+    message: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _torchrun_env(monkeypatch, 0)
+    with pytest.raises(SystemExit) as exit_info:
+        _fault_script_run()(argv)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
 
 
 # --------------------------------------------------------------------------

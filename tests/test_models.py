@@ -4,10 +4,12 @@ All sizes differ (batch 3, steps 5, vocab 7, hiddens 11), so no transposition
 or mix-up can pass by coincidence.
 """
 
+import ast
 import copy
 import pickle
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -306,3 +308,56 @@ def test_models__every_public_function_is_checked() -> None:
         "models.rnn_model.RNNModelHC.begin_state",
     ]:
         assert expected in names
+
+
+# --------------------------------------------------------------------------
+# The modules of `models` import one another without a cycle
+# --------------------------------------------------------------------------
+
+MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
+
+
+def _imports_of(path: Path, names: set[str]) -> set[str]:
+    """The modules of `models` that `path` imports, lazily or not.
+
+    A module-level `if __name__ == "__main__":` block runs only when the file
+    is the program (`python -m models.train`), never on import: not counted.
+    """
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    main_blocks = [
+        node
+        for node in tree.body
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "__name__ == '__main__'"
+    ]
+    skipped = {id(node) for block in main_blocks for node in ast.walk(block)}
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.Import):
+            found |= {a.name.split(".")[1] for a in node.names if a.name.startswith("models.")}
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level == 1 and module:  # from .dims import ...
+                found.add(module.split(".")[0])
+            elif node.level == 1 or module == "models":  # from . import dims
+                found |= {alias.name for alias in node.names}
+            elif module.startswith("models."):  # from models.dims import ...
+                found.add(module.split(".")[1])
+    return (found & names) - {path.stem}
+
+
+def test_models__imports_have_no_cycle() -> None:
+    names = {path.stem for path in MODELS_DIR.glob("*.py")}
+    graph = {path.stem: _imports_of(path, names) for path in MODELS_DIR.glob("*.py")}
+    done: set[str] = set()
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        assert name not in path, f"import cycle: {' -> '.join((*path, name))}"
+        if name not in done:
+            for imported in sorted(graph[name]):
+                visit(imported, (*path, name))
+            done.add(name)
+
+    for name in sorted(graph):
+        visit(name, ())

@@ -12,22 +12,15 @@ import pytest
 import torch
 from torch import nn
 
-from models.data import Vocab, load_data_time_machine
+from models.cli import PROG, _build_parser, main
+from models.corpus import Vocab
+from models.data import load_data_time_machine
+from models.dims import D2L_SIZES, shapes
+from models.plot import plot_perplexity
+from models.progress import ProgressBar
 from models.rnn_model import RNNModel
-from models.train import (
-    MODELS,
-    PROG,
-    ProgressBar,
-    TrainHistory,
-    _build_parser,
-    build_model,
-    grad_clipping,
-    main,
-    plot_perplexity,
-    predict,
-    train,
-    train_epoch,
-)
+from models.train import TrainHistory, grad_clipping, predict, train, train_epoch
+from models.zoo import MODELS, build_model
 
 REPO = Path(__file__).resolve().parents[1]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -339,7 +332,6 @@ def test_plot_perplexity__without_matplotlib_is_skipped(
 
 OPTIONS = [
     "--ddp",
-    "--fault-rank",
     "--model",
     "--bidirectional",
     "--layers",
@@ -369,6 +361,19 @@ def test_main__help_lists_every_option(capsys: pytest.CaptureFixture[str]) -> No
     documented = {s for a in _build_parser()._actions for s in a.option_strings}
     assert documented == {*OPTIONS, "-h", "--help"}
     assert all(action.help for action in _build_parser()._actions)
+
+
+def test_main__defaults_and_choices_come_from_dims_and_the_model_table() -> None:
+    args = _build_parser().parse_args([])
+    sizes = shapes.example("d2l")
+    assert (args.batch_size, args.steps, args.hiddens) == (
+        sizes["batch"],
+        sizes["steps"],
+        sizes["hiddens"],
+    )
+    assert {k: sizes[k] for k in D2L_SIZES} == dict(D2L_SIZES)
+    (model,) = [a for a in _build_parser()._actions if "--model" in a.option_strings]
+    assert tuple(model.choices or ()) == MODELS and model.default == MODELS[0]
 
 
 BAD_INPUTS = [
@@ -511,7 +516,7 @@ def test_main__subprocess_bad_model_is_one_line_and_exit_2() -> None:
 
 
 def test_import__does_not_import_matplotlib() -> None:
-    code = "import sys, models.train; print('matplotlib' in sys.modules)"
+    code = "import sys, models.cli, models.train; print('matplotlib' in sys.modules)"
     result = subprocess.run(
         [sys.executable, "-c", code],
         cwd=REPO,
