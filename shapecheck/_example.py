@@ -17,7 +17,8 @@ from typing import Any, Literal
 import torch
 
 from ._registry import Factory
-from ._runtime._decorator import Record, plan_for, recording
+from ._runtime._decorator import plan_for, recording
+from ._runtime._locals import Record
 from ._spec import Signature, signature_of
 from ._synth import made_by_instance, synth_arguments
 

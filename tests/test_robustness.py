@@ -56,7 +56,7 @@ from models.gru import gru, init_gru_state
 from models.lstm import LSTMParams, get_lstm_params, init_lstm_state, lstm
 from models.rnn_model import RNNModel, RNNModelScratch
 from shapecheck import AnnotationError, ShapeError, _spec
-from shapecheck._runtime._decorator import _frames
+from shapecheck._runtime._locals import frames as _frames
 from shapecheck._spec import Anonymous, Fixed, Named, Shape, Symbolic, Variadic, parse_shape
 
 REPO = Path(__file__).parent.parent

@@ -18,14 +18,19 @@ import ast
 import dataclasses
 import inspect
 import textwrap
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._errors import AnnotationError
 from .._spec import Spec, contains_tensor, spec_of
 
-__all__ = ["LocalSite", "instrument", "local_annotations"]
+if TYPE_CHECKING:
+    from ._plan import Plan
+    from ._values import Memo
+
+__all__ = ["Frames", "LocalSite", "Record", "frames", "instrument", "local_annotations"]
 
 _HOOK = "__shapecheck_local__"
 
@@ -313,3 +318,23 @@ def instrument(
 
 class _NotReady(Exception):
     """The function cannot be instrumented yet; retry on its first call."""
+
+
+# ------------------------------------------------------------------ the frames
+
+
+# While documenting: one checked local, as (plan, name, line, value, self or None).
+Record = tuple["Plan", str, int, Any, Any]
+
+
+class Frames(threading.local):
+    """Per thread: the memos of the checked calls in progress, innermost last."""
+
+    def __init__(self) -> None:
+        self.stack: list[Memo] = []
+        # While documenting: (plan, local name, line, value, self or None) for
+        # each local checked.
+        self.recorder: list[Record] | None = None
+
+
+frames = Frames()
