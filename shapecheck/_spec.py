@@ -95,6 +95,9 @@ class Symbolic:
     names: tuple[str, ...]
     broadcast: bool = False
     code: types.CodeType | None = dataclasses.field(default=None, compare=False)
+    # The parsed expression, for those that rewrite it (the generated checks);
+    # None for f-string dims, whose text is known only at the call.
+    tree: ast.Expression | None = dataclasses.field(default=None, compare=False)
 
     def __str__(self) -> str:
         return ("#" if self.broadcast else "") + self.expr
@@ -323,7 +326,7 @@ def _parse_symbolic(text: str, expr: str, broadcast: bool) -> Symbolic:
             code = compile(tree, "<dim>", "eval")
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             raise _fail(text, f"`{expr}` is not a valid expression") from None
-    return Symbolic(expr, names, broadcast, code)
+    return Symbolic(expr, names, broadcast, code, tree if expr == plain else None)
 
 
 # -------------------------------------------------------------------------- specs

@@ -11,6 +11,7 @@ lists, variadic groups, f-string dims) it hands to `check_value`.
 from __future__ import annotations
 
 import ast
+import copy
 import inspect
 import itertools
 import re
@@ -276,7 +277,8 @@ class _DimNames(ast.NodeTransformer):
 def _rewrite(dim: Symbolic, static: dict[str, str] | None = None) -> str:
     """`steps*batch` -> `_sc_d['steps']*_sc_d['batch']`, or the local variables
     of dims bound in static mode. An unbound name fails (KeyError, NameError)."""
-    tree = ast.parse(dim.expr, mode="eval")
+    assert dim.tree is not None  # f-string dims go through the explaining checker
+    tree = copy.deepcopy(dim.tree)  # the spec's own tree stays as parsed
     return ast.unparse(_DimNames(dim.names, static or {}).visit(tree))
 
 
