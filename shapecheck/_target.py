@@ -163,17 +163,13 @@ def collect(target: str) -> list[Checked]:
     modules, attribute = load_modules(target)
     found: list[Checked] = []
     for module in modules:
-        if attribute is not None:
-            obj: Any = module
-            for part in attribute.split("."):
-                if not hasattr(obj, part):
-                    raise TargetError(f"{module.__name__} has no object {attribute!r}")
-                obj = getattr(obj, part)
-            found.extend(_from_object(module.__name__, obj))
-            continue
-        for _, obj in sorted(vars(module).items()):
-            if getattr(obj, "__module__", None) == module.__name__:
-                found.extend(_from_object(module.__name__, obj))
+        for owner, member, _ in annotated_members(module, attribute, private=True):
+            function = getattr(member, "__func__", member)
+            signature = checked_signature(function)
+            if signature is not None:
+                found.append(
+                    Checked(module.__name__, function.__qualname__, function, signature, owner)
+                )
     unique = {checked.name: checked for checked in found}
     return [unique[name] for name in sorted(unique, key=_source_order(unique))]
 
@@ -187,19 +183,6 @@ def _source_order(found: dict[str, Checked]) -> Callable[[str], tuple[str, int, 
     return key
 
 
-def _from_object(module: str, obj: Any) -> Iterator[Checked]:
-    if isinstance(obj, type):
-        for member in vars(obj).values():
-            function = getattr(member, "__func__", member)
-            signature = checked_signature(function)
-            if signature is not None:
-                yield Checked(module, function.__qualname__, function, signature, obj)
-        return
-    signature = checked_signature(obj)
-    if signature is not None:
-        yield Checked(module, obj.__qualname__, obj, signature)
-
-
 def _first_line(obj: Any) -> int:
     try:
         return inspect.getsourcelines(obj)[1]
@@ -208,11 +191,14 @@ def _first_line(obj: Any) -> int:
 
 
 def annotated_members(
-    module: ModuleType, attribute: str | None
+    module: ModuleType, attribute: str | None, private: bool = False
 ) -> Iterator[tuple[type | None, Any, dict[str, Any] | None]]:
-    """Public functions and methods of a module, with their owner class and the
-    names their annotations may refer to: (owner, function as found, localns),
-    in source order. Interfaces (Protocols) and generated members are left out."""
+    """Public functions and methods of a module (with `private`, all of them),
+    with their owner class and the names their annotations may refer to:
+    (owner, function as found, localns), in source order. Interfaces
+    (Protocols) and generated members are left out. The one way the tools
+    find the members of a module."""
+    visible = (lambda name: True) if private else _public
     if attribute is not None:
         objects: list[Any] = [_lookup(module, attribute)]
     else:
@@ -221,7 +207,7 @@ def annotated_members(
             for name, obj in vars(module).items()
             if getattr(obj, "__module__", None) == module.__name__
             and (inspect.isfunction(obj) or inspect.isclass(obj))
-            and _public(name)
+            and visible(name)
         ]
     objects.sort(key=lambda obj: _first_line(inspect.unwrap(obj) if callable(obj) else obj))
     for obj in objects:
@@ -233,7 +219,7 @@ def annotated_members(
             members = [
                 m
                 for m in members
-                if inspect.isfunction(m) and _has_source(m) and _public(m.__name__)
+                if inspect.isfunction(m) and _has_source(m) and visible(m.__name__)
             ]
             members.sort(key=lambda m: _first_line(inspect.unwrap(m)))
             for member in members:
