@@ -19,7 +19,7 @@ import torch
 from ._registry import Factory
 from ._runtime._decorator import plan_for, recording
 from ._runtime._locals import Record
-from ._spec import Signature, signature_of
+from ._spec import Signature
 from ._synth import made_by_instance, synth_arguments
 
 __all__ = ["Example", "Member", "prepare"]
@@ -34,9 +34,7 @@ class Member:
     found: Any  # what the module or class holds: maybe a checked wrapper
     owner: type | None = None
     localns: dict[str, Any] | None = None
-
-    def signature(self) -> Signature:
-        return signature_of(self.found, self.localns)
+    signature: Signature | None = None  # parsed already by the tool, if it was
 
     def kind(self, signature: Signature) -> Kind:
         """A method takes `self` (and needs an instance) or `cls` (its class)."""
@@ -86,7 +84,7 @@ def prepare(
     """The example call of `member` at `sizes`: raises `SynthError` when one
     cannot be made. `factory` builds the instance of a method taking `self`;
     the dims it fixes are written into `sizes`, in place, as they are read."""
-    plan = plan_for(member.found, member.localns)
+    plan = plan_for(member.found, member.localns, member.signature)
     example = Example(member, plan, sizes, device)
     kind = member.kind(plan.signature)
     if kind == "method":

@@ -64,7 +64,7 @@ def prove(
         return []
     if not signature.has_tensors or not _tensor_inputs(signature):
         return []
-    member = Member(found, owner, localns)
+    member = Member(found, owner, localns, signature)
     method = member.kind(signature) == "method"
     if owner is not None and not method:
         return []

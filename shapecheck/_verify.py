@@ -92,7 +92,7 @@ def _verify_member(
     sites = [site.spec for site in (located[2].values() if located else ())]
     if not signature.has_tensors and not sites:
         return []
-    member = Member(found, owner, localns)
+    member = Member(found, owner, localns, signature)
     if member.kind(signature) == "method":
         assert owner is not None
         factories: list[Factory | None] = list(registry.factories_for(owner))

@@ -20,6 +20,7 @@ import dataclasses
 import functools
 import inspect
 import typing
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar, overload
 
@@ -245,13 +246,33 @@ def _check_function(
     return typing.cast(_F, checked)
 
 
-def plan_for(fn: Callable[..., Any], localns: dict[str, Any] | None = None) -> Plan:
-    """The plan of a checked function, or a new one for a function nobody checked."""
+# The plans of functions nobody checked, made for the tools: one per function.
+_unchecked_plans: weakref.WeakKeyDictionary[Any, Plan] = weakref.WeakKeyDictionary()
+
+
+def plan_for(
+    fn: Callable[..., Any],
+    localns: dict[str, Any] | None = None,
+    signature: Signature | None = None,
+) -> Plan:
+    """The plan of a checked function, or the one made (once) for a function
+    nobody checked; `signature`, when the caller has parsed it already."""
     get_plan = getattr(fn, "__shapecheck_plan__", None)
     if callable(get_plan):
         plan: Plan = get_plan()
         return plan
-    return Plan(fn, getattr(fn, "__qualname__", repr(fn)) + "()", localns, _DEFAULTS)
+    try:
+        return _unchecked_plans[fn]
+    except (KeyError, TypeError):
+        pass
+    plan = Plan(
+        fn, getattr(fn, "__qualname__", repr(fn)) + "()", localns, _DEFAULTS, signature=signature
+    )
+    try:
+        _unchecked_plans[fn] = plan
+    except TypeError:
+        pass  # not weakly referable: made again next time
+    return plan
 
 
 @contextlib.contextmanager

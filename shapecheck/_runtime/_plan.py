@@ -9,7 +9,7 @@ import typing
 from collections.abc import Callable
 from typing import Any
 
-from .._spec import signature_of
+from .._spec import Signature, signature_of
 from ._compile import compile_value_checker
 from ._engine import (
     EngineVerdict,
@@ -50,11 +50,12 @@ class Plan:
         localns: dict[str, Any] | None,
         options: Options,
         lenient: bool = False,
+        signature: Signature | None = None,
     ) -> None:
         self.fn = fn
         self.name = name
         self.same_device = options.same_device
-        self.signature = signature_of(fn, localns, lenient)
+        self.signature = signature or signature_of(fn, localns, lenient)
         hints = self.signature.hints
         parameters = [
             p.replace(annotation=hints.get(p.name, inspect.Parameter.empty))
