@@ -196,8 +196,8 @@ def _docs(args: argparse.Namespace) -> int:
         raise _UsageError(f"--example: {error.args[0]}") from None
     if not page.report.modules:
         _note_none_found("docs", args.target)
-    for problem in page.problems:
-        print(f"shapecheck docs: {problem}", file=sys.stderr)
+    for located in page.problems:
+        print(f"shapecheck docs: {located}", file=sys.stderr)
     status = EXIT_VIOLATION if page.problems else EXIT_OK
     if output is None:
         sys.stdout.write(page.text)

@@ -38,8 +38,7 @@ from shapecheck._ci import (
 from shapecheck._ci._steps import ProcessOutput
 from shapecheck._target import TargetError
 from shapecheck.docs._fresh import docs_differences
-from shapecheck.docs._model import FunctionDoc, ModuleDoc, Report
-from shapecheck.docs._problems import DocsProblem, problems_of
+from shapecheck.docs._model import DocsProblem, FunctionDoc, ModuleDoc, Report, problems_of
 
 ROOT = Path(__file__).parent.parent
 
@@ -85,14 +84,31 @@ class FakeRendered:
     report: Report
 
 
-def function_doc(location: str, qualname: str, *problems: str) -> FunctionDoc:
-    """A documented function at `location` ("file:line") that reported `problems`."""
+def function_doc(problem: DocsProblem, *more: DocsProblem) -> FunctionDoc:
+    """A documented function, where `problem` says, that reported `problem` and `more`."""
     return FunctionDoc(
-        qualname, "models", location, f"{qualname}(...)", "", (), (), (), None, problems
+        problem.function,
+        "models",
+        problem.file,
+        problem.line,
+        f"{problem.function}(...)",
+        "",
+        (),
+        (),
+        (),
+        None,
+        (problem, *more),
     )
 
 
-def docs_report(functions: tuple[FunctionDoc, ...] = (), problems: tuple[str, ...] = ()) -> Report:
+def failed_run(file: str, line: int, function: str, detail: str) -> DocsProblem:
+    """The example run of `function`, defined at `file:line`, failed for `detail`."""
+    return DocsProblem("example", file, line, function, detail)
+
+
+def docs_report(
+    functions: tuple[FunctionDoc, ...] = (), problems: tuple[DocsProblem, ...] = ()
+) -> Report:
     """A docs Report of `functions`, with the target-wide `problems`."""
     modules = (ModuleDoc("models", "", functions),) if functions else ()
     return Report("models", modules, (), None, problems)
@@ -680,7 +696,9 @@ def test_run_ci__docs_failures(world: World, change: str, summary: str) -> None:
     elif change == "stale":
         (world.tmp / "docs/shapes/old.svg").write_text("<svg/>", encoding="utf-8")
     elif change == "problem":
-        world.docs_functions = (function_doc("models/lstm.py:84", "lstm", "no example sizes"),)
+        world.docs_functions = (
+            function_doc(failed_run("models/lstm.py", 84, "lstm", "no example sizes")),
+        )
     else:
         world.generated_files = {"shapes/lstm.svg": "<svg>changed</svg>\n"}
     status, out, _ = world.run(github=True)
@@ -700,7 +718,9 @@ def test_run_ci__docs_failures(world: World, change: str, summary: str) -> None:
 
 
 def test_run_ci__docs_problem_is_shown_with_its_location(world: World) -> None:
-    world.docs_functions = (function_doc("models/lstm.py:84", "lstm", "no example sizes"),)
+    world.docs_functions = (
+        function_doc(failed_run("models/lstm.py", 84, "lstm", "no example sizes")),
+    )
     _, out, _ = world.run()
     assert "problem: models/lstm.py:84: lstm: no example sizes" in out.splitlines()
 
@@ -714,39 +734,26 @@ class ProblemsCase:
     expected: tuple[DocsProblem, ...]
 
 
-MALFORMED = "models/x.py:12: f: invalid dimension string 'a|b'"
+MALFORMED = DocsProblem("annotation", "models/x.py", 12, "f", "invalid dimension string 'a|b'")
+BOOM = failed_run("models/lstm.py", 84, "lstm", "example run failed: boom")
+RUN_A = failed_run("m/a.py", 3, "a", "example run failed: A")
+BAD_B = DocsProblem("annotation", "m/b.py", 9, "b", "bad")
+IN_A_STRING = failed_run("<string>", 1, "g", "example run failed: G")
 PROBLEMS_CASES = [
-    ProblemsCase(
-        "example-run-failed",
-        docs_report((function_doc("models/lstm.py:84", "lstm", "example run failed: boom"),)),
-        (DocsProblem("models/lstm.py", 84, "lstm: example run failed: boom"),),
-    ),
+    ProblemsCase("example-run-failed", docs_report((function_doc(BOOM),)), (BOOM,)),
     ProblemsCase(
         "malformed-annotation-listed-once",
-        docs_report((function_doc("models/x.py:12", "f", MALFORMED),), (MALFORMED,)),
-        (DocsProblem("models/x.py", 12, "f: invalid dimension string 'a|b'"),),
+        docs_report((function_doc(MALFORMED),), (MALFORMED,)),
+        (MALFORMED,),
     ),
     ProblemsCase(
         "target-wide-first",
-        docs_report(
-            (
-                function_doc("m/a.py:3", "a", "example run failed: A"),
-                function_doc("m/b.py:9", "b", "m/b.py:9: b: bad"),
-            ),
-            ("m/b.py:9: b: bad",),
-        ),
-        (DocsProblem("m/b.py", 9, "b: bad"), DocsProblem("m/a.py", 3, "a: example run failed: A")),
+        docs_report((function_doc(RUN_A), function_doc(BAD_B)), (BAD_B,)),
+        (BAD_B, RUN_A),
     ),
-    ProblemsCase(
-        "no-function-owns-it",
-        docs_report((), (MALFORMED,)),
-        (DocsProblem(None, None, MALFORMED),),
-    ),
-    ProblemsCase(
-        "location-without-a-line",
-        docs_report((function_doc("<string>", "g", "example run failed: G"),)),
-        (DocsProblem(None, None, "<string>: g: example run failed: G"),),
-    ),
+    ProblemsCase("no-function-owns-it", docs_report((), (MALFORMED,)), (MALFORMED,)),
+    # Code run from a string: its file is what its code object names.
+    ProblemsCase("defined-in-a-string", docs_report((function_doc(IN_A_STRING),)), (IN_A_STRING,)),
 ]
 
 
@@ -761,13 +768,13 @@ def test_problems_of__words_of_render(case: ProblemsCase, monkeypatch: pytest.Mo
 
     monkeypatch.setattr(shapecheck.docs, "build_report", lambda target, example: case.report)
     rendered = shapecheck.docs.render("models", svg_dir=None)
-    assert tuple(str(problem) for problem in problems_of(case.report)) == rendered.problems
+    assert problems_of(case.report) == rendered.problems
 
 
 def test_docs_problem__text() -> None:
-    assert str(DocsProblem("a.py", 3, "f: m")) == "a.py:3: f: m"
-    assert str(DocsProblem("a.py", None, "f: m")) == "a.py: f: m"
-    assert str(DocsProblem(None, None, "f: m")) == "f: m"
+    assert str(failed_run("a.py", 3, "f", "m")) == "a.py:3: f: m"
+    assert str(DocsProblem("annotation", "a.py", 3, "f", "m")) == "a.py:3: f: m"
+    assert failed_run("a.py", 3, "f", "m").message == "f: m"
 
 
 def test_run_ci__docs_page_option(world: World) -> None:

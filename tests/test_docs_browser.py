@@ -29,8 +29,11 @@ from typing import Any
 
 import pytest
 
+from shapecheck._spec import Path as LeafPath
+from shapecheck._spec import Step, TensorSpec, parse_shape
 from shapecheck.docs._html import render_html
 from shapecheck.docs._model import (
+    DocsProblem,
     Example,
     Flow,
     FlowNode,
@@ -162,40 +165,63 @@ def _screenshot(page: Path, work: Path) -> bytes:
 # --- the pages ----------------------------------------------------------------
 
 
+def _at(root: str, *steps: int | str) -> LeafPath:
+    """The path `root`, then per step a tuple's index (an int) or a field (a str)."""
+    return LeafPath(
+        root, tuple(Step("index", s) if isinstance(s, int) else Step("field", s) for s in steps)
+    )
+
+
+def _tensor(shape: str) -> TensorSpec:
+    return TensorSpec("Float", None, parse_shape(shape), None)
+
+
 def _hand_made() -> str:
     flow = Flow(
         title="lstm",
         slug="models.lstm.lstm",
         nodes=(
-            FlowNode("inputs", "steps, batch, vocab", "35 × 32 × 28", None),
-            FlowNode("X", "batch, vocab", "32 × 28", "for X in inputs"),
-            FlowNode("Y", "batch, vocab", "32 × 28", "(H @ W_hq) + b_q"),
-            FlowNode("return[0]", "steps*batch, vocab", "1120 × 28", "torch.cat"),
+            FlowNode("inputs", _tensor("steps batch vocab"), (35, 32, 28), None),
+            FlowNode("X", _tensor("batch vocab"), (32, 28), "for X in inputs"),
+            FlowNode("Y", _tensor("batch vocab"), (32, 28), "(H @ W_hq) + b_q"),
+            FlowNode("return[0]", _tensor("steps*batch vocab"), (1120, 28), "torch.cat"),
         ),
     )
     lstm = FunctionDoc(
         qualname="lstm",
         module="models.lstm",
-        location="models/lstm.py:84",
+        file="models/lstm.py",
+        line=84,
         signature="lstm(inputs, state, params)",
         summary="Run the LSTM over `inputs`, one-hot encoded and time-major.",
         rows=(
-            Row("inputs", "argument", "Float", "steps batch vocab", "35 × 32 × 28", "one-hot"),
-            Row("return[0]", "return", "Float", "steps*batch vocab", "1120 × 28", "a | b"),
+            Row(_at("inputs"), "argument", _tensor("steps batch vocab"), (35, 32, 28), "one-hot"),
+            Row(
+                _at("return", 0),
+                "return",
+                _tensor("steps*batch vocab"),
+                (1120, 28),
+                "a | b",
+            ),
         ),
         intermediates=(
-            Intermediate("X", 91, "Float", "batch vocab", "32 × 28", "inputs", "for"),
-            Intermediate("Y", 97, "Float", "batch vocab", None, "(H @ W_hq) + b_q", "+"),
+            Intermediate("X", 91, _tensor("batch vocab"), (32, 28), "inputs", "for"),
+            Intermediate("Y", 97, _tensor("batch vocab"), None, "(H @ W_hq) + b_q", "+"),
         ),
         relations=("return[0] axis 0 = steps*batch (1120 at d2l)",),
         flow=flow,
-        problems=("example run failed: <boom> & more",),
+        problems=(
+            DocsProblem(
+                "example", "models/lstm.py", 84, "lstm", "example run failed: <boom> & more"
+            ),
+        ),
     )
-    odd = Flow('odd<"&>', "odd", (FlowNode("a<b", "", None, None),))
+    odd = Flow('odd<"&>', "odd", (FlowNode("a<b", _tensor(""), None, None),))
     second = FunctionDoc(
         "Model.forward",
         "models.odd",
-        "models/odd.py:3",
+        "models/odd.py",
+        3,
         "forward(self, x)",
         "",
         (),
@@ -215,7 +241,7 @@ def _hand_made() -> str:
             GlossaryEntry("steps", None, ("models.lstm.lstm",)),
         ),
         example=Example("d2l", (("batch", 32), ("steps", 35))),
-        problems=("models/x.py:1: f: invalid dimension string",),
+        problems=(DocsProblem("annotation", "models/x.py", 1, "f", "invalid dimension string"),),
     )
     return render_html(report)
 

@@ -1,7 +1,8 @@
 """The docs renderers on hand-built reports: Markdown, HTML and the flow diagrams.
 
-Every report here is written out by hand, so these tests need neither the
-collector nor torch: they pin what each format shows and how it escapes the
+Every report here is written out by hand (its leaves parsed from dim strings,
+its sizes as numbers), so these tests need neither the collector nor a run on
+the meta device: they pin what each format shows and how it escapes the
 characters that matter to it (`|` in Markdown tables, `<>&"` in HTML and SVG).
 """
 
@@ -14,9 +15,12 @@ from html.parser import HTMLParser
 
 import pytest
 
+from shapecheck._spec import Path as LeafPath
+from shapecheck._spec import Step, TensorSpec, parse_shape
 from shapecheck.docs._html import render_html
 from shapecheck.docs._markdown import anchors, render_markdown, slugify
 from shapecheck.docs._model import (
+    DocsProblem,
     Example,
     Flow,
     FlowNode,
@@ -28,47 +32,87 @@ from shapecheck.docs._model import (
     Row,
 )
 from shapecheck.docs._svg import render_mermaid, render_svg
+from shapecheck.docs._text import observed_text, shape_text
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
 # --- hand-built reports -------------------------------------------------------
 
+
+def at(root: str, *steps: int | str) -> LeafPath:
+    """The path `root`, then per step a tuple's index (an int) or a field (a str)."""
+    return LeafPath(
+        root, tuple(Step("index", s) if isinstance(s, int) else Step("field", s) for s in steps)
+    )
+
+
+def tensor(shape: str, dtype: str = "Float") -> TensorSpec:
+    """A tensor leaf annotated `dtype[Tensor, shape]`."""
+    return TensorSpec(dtype, None, parse_shape(shape), None)
+
+
 LSTM_FLOW = Flow(
     title="lstm",
     slug="models.lstm.lstm",
     nodes=(
-        FlowNode("inputs", "steps, batch, vocab", "35 × 32 × 28", None),
-        FlowNode("X", "batch, vocab", "32 × 28", "for X in inputs"),
-        FlowNode("I", "batch, hiddens", "32 × 256", "torch.sigmoid"),
-        FlowNode("Y", "batch, vocab", "32 × 28", "X @ W_hq + b_q"),
-        FlowNode("return[0]", "steps*batch, vocab", "1120 × 28", "torch.cat"),
+        FlowNode("inputs", tensor("steps batch vocab"), (35, 32, 28), None),
+        FlowNode("X", tensor("batch vocab"), (32, 28), "for X in inputs"),
+        FlowNode("I", tensor("batch hiddens"), (32, 256), "torch.sigmoid"),
+        FlowNode("Y", tensor("batch vocab"), (32, 28), "X @ W_hq + b_q"),
+        FlowNode("return[0]", tensor("steps*batch vocab"), (1120, 28), "torch.cat"),
     ),
 )
 
 LSTM = FunctionDoc(
     qualname="lstm",
     module="models.lstm",
-    location="models/lstm.py:84",
+    file="models/lstm.py",
+    line=84,
     signature="lstm(inputs, state, params)",
     summary="Run the LSTM over `inputs`, one-hot encoded and time-major.",
     rows=(
-        Row("inputs", "argument", "Float", "steps batch vocab", "35 × 32 × 28", "one-hot inputs"),
-        Row("state[0]", "argument", "Float", "batch hiddens", "32 × 256", "the hidden state"),
-        Row("params.W_xi", "argument", "Float", "vocab hiddens", "28 × 256", ""),
-        Row("return[0]", "return", "Float", "steps*batch vocab", "1120 × 28", "logits | per step"),
+        Row(
+            at("inputs"),
+            "argument",
+            tensor("steps batch vocab", "Float"),
+            (35, 32, 28),
+            "one-hot inputs",
+        ),
+        Row(
+            at("state", 0),
+            "argument",
+            tensor("batch hiddens", "Float"),
+            (32, 256),
+            "the hidden state",
+        ),
+        Row(
+            at("params", "W_xi"),
+            "argument",
+            tensor("vocab hiddens", "Float"),
+            (28, 256),
+            "",
+        ),
+        Row(
+            at("return", 0),
+            "return",
+            tensor("steps*batch vocab", "Float"),
+            (1120, 28),
+            "logits | per step",
+        ),
     ),
     intermediates=(
-        Intermediate("X", 91, "Float", "batch vocab", "32 × 28", "inputs", "for X in inputs"),
+        Intermediate(
+            "X", 91, tensor("batch vocab", "Float"), (32, 28), "inputs", "for X in inputs"
+        ),
         Intermediate(
             "I",
             92,
-            "Float",
-            "batch hiddens",
-            "32 × 256",
+            tensor("batch hiddens"),
+            (32, 256),
             "torch.sigmoid((X @ W_xi) + (H @ W_hi) + b_i)",
             "torch.sigmoid",
         ),
-        Intermediate("M", 95, "Bool", "batch hiddens", None, "(a < b) | (c & d)", "|"),
+        Intermediate("M", 95, tensor("batch hiddens", "Bool"), None, "(a < b) | (c & d)", "|"),
     ),
     relations=(
         "return[0] axis 0 = steps*batch (1120 at d2l)",
@@ -83,30 +127,34 @@ ODD_FLOW = Flow(
     title='odd<"x">',
     slug="models.odd.lstm",
     nodes=(
-        FlowNode('a<b&c"d', "n, m", None, None),
-        FlowNode("out", "n*m", None, "X @ W | y"),
-        FlowNode("end", "", None, None),
+        FlowNode('a<b&c"d', tensor("n m"), None, None),
+        FlowNode("out", tensor("n*m"), None, "X @ W | y"),
+        FlowNode("end", tensor(""), None, None),
     ),
 )
 ODD = FunctionDoc(
     qualname="lstm",
     module="models.odd",
-    location="models/odd.py:3",
+    file="models/odd.py",
+    line=3,
     signature="lstm(x: Float[Tensor, 'n m']) -> Float[Tensor, 'n*m']",
     summary="Flatten <x> & keep `a|b` as code; *not* emphasis.",
-    rows=(Row("x", "argument", "Float", "n m", None, "values < 0 & > 1"),),
+    rows=(Row(at("x"), "argument", tensor("n m"), None, "values < 0 & > 1"),),
     intermediates=(),
     relations=(),
     flow=ODD_FLOW,
-    problems=("models/odd.py:5: lstm: the example run failed: <boom>",),
+    problems=(
+        DocsProblem("annotation", "models/odd.py", 5, "lstm", "the example run failed: <boom>"),
+    ),
 )
 SCALAR = FunctionDoc(
     qualname="Model.scale",
     module="models.odd",
-    location="models/odd.py:20",
+    file="models/odd.py",
+    line=20,
     signature="scale(self, k)",
     summary="",
-    rows=(Row("k", "argument", "int", "", None, ""),),
+    rows=(Row(at("k"), "argument", tensor("", "Int"), None, ""),),
     intermediates=(),
     relations=(),
     flow=None,
@@ -129,7 +177,7 @@ FULL = Report(
         GlossaryEntry("vocab", "the vocabulary size", ("models.lstm.lstm",)),
     ),
     example=D2L,
-    problems=("models/x.py:12: f: invalid dimension string 'a|b'",),
+    problems=(DocsProblem("annotation", "models/x.py", 12, "f", "invalid dimension string 'a|b'"),),
 )
 NO_EXAMPLE = replace(FULL, example=None, problems=())
 EMPTY = Report(target="nothing", modules=(), glossary=(), example=None, problems=())
@@ -149,7 +197,7 @@ def _functions(report: Report) -> list[FunctionDoc]:
 FLOWS = {
     "lstm": LSTM_FLOW,
     "odd": ODD_FLOW,
-    "one_node": Flow("one", "one", (FlowNode("x", "batch", "3", None),)),
+    "one_node": Flow("one", "one", (FlowNode("x", tensor("batch"), (3,), None),)),
     "no_nodes": Flow("none", "none", ()),
 }
 
@@ -169,9 +217,9 @@ def test_render_svg__is_valid_svg_with_every_node(name: str) -> None:
     texts = [t.text for t in root.iter(f"{SVG_NS}text")]
     for node in flow.nodes:
         assert node.label in texts
-        assert f"({node.shape or 'scalar'})" in texts
-        if node.concrete:
-            assert node.concrete in texts
+        assert f"({', '.join(shape_text(node.spec).split()) or 'scalar'})" in texts
+        if node.concrete is not None:
+            assert observed_text(node.concrete) in texts
         if node.op:
             assert node.op in texts
     assert len(root.findall(f"{SVG_NS}rect")) == len(flow.nodes)
@@ -203,9 +251,9 @@ def test_render_svg__empty_shape_with_observed_axes_is_not_called_scalar() -> No
         "f",
         "f",
         (
-            FlowNode("inputs", "batch", "3", None),
-            FlowNode("inlined", "", "3 × 4", "g"),
-            FlowNode("loss", "", "scalar", "mean"),
+            FlowNode("inputs", tensor("batch"), (3,), None),
+            FlowNode("inlined", tensor(""), (3, 4), "g"),
+            FlowNode("loss", tensor(""), (), "mean"),
         ),
     )
     texts = [t.text for t in ET.fromstring(render_svg(flow)).iter(f"{SVG_NS}text")]
@@ -215,9 +263,11 @@ def test_render_svg__empty_shape_with_observed_axes_is_not_called_scalar() -> No
 
 
 def test_render_svg__width_grows_with_the_longest_text() -> None:
-    short = Flow("s", "s", (FlowNode("x", "a", None, None),))
+    short = Flow("s", "s", (FlowNode("x", tensor("a"), None, None),))
     long = Flow(
-        "l", "l", (FlowNode("x", "a_very_long_dimension_name, another_long_one", None, None),)
+        "l",
+        "l",
+        (FlowNode("x", tensor("a_very_long_dimension_name another_long_one"), None, None),),
     )
     short_width = float(ET.fromstring(render_svg(short)).attrib["width"])
     long_width = float(ET.fromstring(render_svg(long)).attrib["width"])
@@ -320,7 +370,7 @@ MARKDOWN = {
             "- `return[0]` axis 0 is `steps*batch` = 1120 at d2l",
             "![lstm](shapes/models.lstm.lstm.svg)",
             '![odd\\<"x"\\>](shapes/models.odd.lstm.svg)',
-            "| `k` | int | *(scalar)* | — |  |",
+            "| `k` | Int | *(scalar)* | — |  |",
             "Flatten \\<x\\> & keep `a|b` as code; \\*not\\* emphasis.",
             "> - models/odd.py:5: lstm: the example run failed: \\<boom\\>",
             "## Glossary of dimensions",

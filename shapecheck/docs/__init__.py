@@ -1,7 +1,8 @@
 """Shape documentation generated from the annotations: `render(target)`.
 
-collect (`_collect`: specs, locals, meta-device runs) -> `Report` (`_model`)
--> render (`_markdown`, `_html`, `_svg`).
+collect (`_collect`: specs, locals, meta-device runs) -> `Report` (`_model`:
+parsed leaves, sizes as numbers, located problems) -> render (`_markdown`,
+`_html`, `_svg`, all making their text with `_text`).
 
 Example
 ```python
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from ._collect import build_report
 from ._html import render_html
 from ._markdown import render_markdown
-from ._model import Report
+from ._model import DocsProblem, Report, problems_of
 from ._svg import render_svg
 
 __all__ = ["FORMATS", "Rendered", "build_report", "render"]
@@ -33,7 +34,7 @@ class Rendered:
 
     text: str
     files: dict[str, str]  # path relative to the page's folder -> content (the SVGs)
-    problems: tuple[str, ...]
+    problems: tuple[DocsProblem, ...]  # each prints as `file:line: function: detail`
     report: Report
 
 
@@ -63,11 +64,4 @@ def render(
                 for function in module.functions:
                     if function.flow is not None:
                         files[f"{svg_dir}/{function.flow.slug}.svg"] = render_svg(function.flow)
-    problems = report.problems + tuple(
-        f"{function.location}: {function.qualname}: {problem}"
-        for module in report.modules
-        for function in module.functions
-        for problem in function.problems
-        if not problem.startswith(function.location)
-    )
-    return Rendered(text, files, problems, report)
+    return Rendered(text, files, problems_of(report), report)

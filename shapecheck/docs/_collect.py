@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -28,16 +28,17 @@ from .._spec import (
     Signature,
     SizeSpec,
     Spec,
+    Step,
     Symbolic,
     TensorSpec,
-    Variadic,
     leaves,
-    parse_shape,
     signature_of,
 )
+from .._spec import Path as LeafPath
 from .._synth import SynthError
 from .._target import annotated_members, load_modules
 from ._model import (
+    DocsProblem,
     Example,
     Flow,
     FlowNode,
@@ -45,8 +46,11 @@ from ._model import (
     GlossaryEntry,
     Intermediate,
     ModuleDoc,
+    Observed,
     Report,
     Row,
+    Sizes,
+    dim_names,
 )
 
 __all__ = ["build_report"]
@@ -65,7 +69,7 @@ def build_report(target: str, example: str | None = None) -> Report:
         name = example if example is not None else registry.example_names[0]
         sizes = registry.example(name)
         chosen = Example(name, tuple(sizes.items()))
-    problems: list[str] = []
+    problems: list[DocsProblem] = []
     module_docs = []
     for module in modules:
         documented = [
@@ -109,28 +113,29 @@ def _document(
     registry: Registry,
     sizes: dict[str, int],
     example: Example | None,
-    problems: list[str],
+    problems: list[DocsProblem],
 ) -> FunctionDoc | None:
     fn = inspect.unwrap(found)
     qualname = fn.__qualname__.replace("<locals>.", "")
-    location = _location(fn, root)
+    file, line = _location(fn, root)
     try:
         signature = signature_of(fn, localns)
         found_locals = local_annotations(fn, localns)
     except AnnotationError as error:
-        message = f"{location}: {qualname}: {error}"
-        problems.append(message)
+        problem = DocsProblem("annotation", file, line, qualname, str(error))
+        problems.append(problem)
         return FunctionDoc(
             qualname,
             fn.__module__,
-            location,
+            file,
+            line,
             qualname + "(...)",
             _docstring_summary(fn),
             (),
             (),
             (),
             None,
-            (message,),
+            (problem,),
         )
     sites = tuple(found_locals[2].values()) if found_locals else ()
     if not signature.has_tensors and not sites:
@@ -142,11 +147,16 @@ def _document(
     intermediates = _intermediates(sites, run)
     if run is not None:
         intermediates += tuple(run.inlined)
-    function_problems = (run.problem,) if run is not None and run.problem else ()
+    function_problems = (
+        (DocsProblem("example", file, line, qualname, run.problem),)
+        if run is not None and run.problem
+        else ()
+    )
     return FunctionDoc(
         qualname=qualname,
         module=fn.__module__,
-        location=location,
+        file=file,
+        line=line,
         signature=_signature_text(fn),
         summary=_docstring_summary(fn),
         rows=rows,
@@ -157,13 +167,14 @@ def _document(
     )
 
 
-def _location(fn: Callable[..., Any], root: Path) -> str:
+def _location(fn: Callable[..., Any], root: Path) -> tuple[str, int]:
+    """The file that defines `fn`, relative to `root`, and its `def` line."""
     file = Path(inspect.getsourcefile(fn) or fn.__code__.co_filename).resolve()
     try:
         shown = file.relative_to(root).as_posix()
     except ValueError:
         shown = file.name
-    return f"{shown}:{_def_line(fn)}"
+    return shown, _def_line(fn)
 
 
 def _def_line(fn: Callable[..., Any]) -> int:
@@ -256,7 +267,7 @@ class _ExampleRun:
         registry: Registry,
         sizes: dict[str, int],
     ) -> None:
-        self.paths: dict[str, tuple[int, ...]] = {}
+        self.paths: dict[LeafPath, Sizes] = {}  # by generic path: `state[i]`, not `state[0]`
         self.locals: dict[tuple[str, int], Any] = {}
         self.inlined: list[Intermediate] = []  # locals of helper methods it called
         self.sizes = dict(sizes)
@@ -282,7 +293,7 @@ class _ExampleRun:
         signature: Signature,
         registry: Registry,
     ) -> None:
-        member = Member(found, owner, localns)
+        member = Member(found, owner, localns, signature)
         factory = None
         if member.kind(signature) == "method":
             assert owner is not None
@@ -314,7 +325,11 @@ class _ExampleRun:
                 site = next(s for s in record_plan.sites if s.name == name)
                 binding = next((b for b in site.bindings if b[0] == line), (line, "", ""))
                 leaf = next(
-                    (spec for _, spec in _leaves(site.spec, name) if isinstance(spec, TensorSpec)),
+                    (
+                        leaf.spec
+                        for leaf in leaves(site.spec, name)
+                        if isinstance(leaf.spec, TensorSpec)
+                    ),
                     None,
                 )
                 if leaf is None:
@@ -322,9 +337,8 @@ class _ExampleRun:
                 item = Intermediate(
                     name=name,
                     line=line,
-                    dtype=leaf.dtype,
-                    shape=leaf.shape.text if leaf.shape is not None else "...",
-                    concrete=_concrete(shape),
+                    spec=leaf,
+                    concrete=shape,
                     expression=f"{binding[1]}  # in {record_plan.fn.__name__}()",
                     op=binding[2],
                 )
@@ -334,13 +348,13 @@ class _ExampleRun:
     def _observe(self, spec: Spec, value: Any, path: str) -> None:
         for leaf_path, tensor in tensor_leaves(spec, value, path):
             # a sequence's rows show its first item: `[i]`, not `[0]`
-            self.paths.setdefault(str(leaf_path.generic()), tuple(tensor.shape))
+            self.paths.setdefault(leaf_path.generic(), tuple(tensor.shape))
         if isinstance(spec, SizeSpec) and isinstance(value, int):
-            self.paths.setdefault(path, (value,))
+            self.paths.setdefault(LeafPath(path), (value,))
 
 
-def _shape_of(value: Any) -> Any:
-    """A tensor's shape, or a tuple of those for a tuple of tensors; None otherwise."""
+def _shape_of(value: Any) -> Observed:
+    """A tensor's sizes, or each tensor's for a tuple of tensors; None otherwise."""
     if isinstance(value, torch.Tensor):
         return tuple(value.shape)
     if (
@@ -348,24 +362,11 @@ def _shape_of(value: Any) -> Any:
         and value
         and all(isinstance(item, torch.Tensor) for item in value)
     ):
-        return tuple(("tensors", tuple(item.shape)) for item in value)
+        return tuple(tuple(item.shape) for item in value)
     return None
 
 
-def _concrete(shape: Any) -> str | None:
-    if shape is None:
-        return None
-    if shape and isinstance(shape[0], tuple):
-        return "(" + ", ".join(_concrete(inner) or "" for _, inner in shape) + ")"
-    return " × ".join(str(size) for size in shape) if shape else "scalar"
-
-
 # ------------------------------------------------------------------- rows
-
-
-def _leaves(spec: Spec, path: str) -> Iterator[tuple[str, TensorSpec | SizeSpec]]:
-    for leaf in leaves(spec, path):
-        yield str(leaf.path), leaf.spec
 
 
 def _rows(
@@ -379,20 +380,23 @@ def _rows(
         named.append(("return", "return", signature.returns))
     for kind, root, spec in named:
         described = False
-        for path, leaf in _leaves(spec, root):
+        for path, leaf in leaves(spec, root):
             observed = None
             if run is not None:
-                # `state[i]`: the items of a variable-length tuple, shown by the first.
-                observed = run.paths.get(path, run.paths.get(path.replace("[i]", "[0]")))
+                # `state[i]`: the items of a variable-length tuple, shown by the
+                # first, which a union may have walked as the tuple's `[0]`.
+                observed = run.paths.get(path, run.paths.get(_first_items(path)))
             description = "" if described else descriptions.get(root, "")
             described = described or bool(description)
-            if isinstance(leaf, SizeSpec):
-                value = _concrete(observed) if observed is not None else None
-                rows.append(Row(path, kind, "int", leaf.name, value, description))
-            else:
-                shape = leaf.shape.text if leaf.shape is not None else "..."
-                rows.append(Row(path, kind, leaf.dtype, shape, _concrete(observed), description))
+            rows.append(Row(path, kind, leaf, observed, description))
     return tuple(rows)
+
+
+def _first_items(path: LeafPath) -> LeafPath:
+    """`path` with each item of a sequence read as index 0 of a tuple."""
+    return LeafPath(
+        path.root, tuple(Step("index", 0) if step.kind == "item" else step for step in path.steps)
+    )
 
 
 def _intermediates(
@@ -400,17 +404,12 @@ def _intermediates(
 ) -> tuple[Intermediate, ...]:
     found = []
     for site in sites:
-        for _, leaf in _leaves(site.spec, site.name):
-            if not isinstance(leaf, TensorSpec):
+        for leaf in leaves(site.spec, site.name):
+            if not isinstance(leaf.spec, TensorSpec):
                 continue
-            shape = leaf.shape.text if leaf.shape is not None else "..."
             for line, expression, op in site.bindings:
                 observed = run.locals.get((site.name, line)) if run is not None else None
-                found.append(
-                    Intermediate(
-                        site.name, line, leaf.dtype, shape, _concrete(observed), expression, op
-                    )
-                )
+                found.append(Intermediate(site.name, line, leaf.spec, observed, expression, op))
             break
     return tuple(sorted(found, key=lambda item: item.line))
 
@@ -427,22 +426,24 @@ def _relations(
 ) -> tuple[str, ...]:
     at = f" at {example.name}" if example is not None else ""
     relations: list[str] = []
+    shaped: list[tuple[str, TensorSpec, Observed]] = []
     for row in rows:
-        if row.dtype == "int":
-            relations.append(f"`{row.shape}` is given by the argument `{row.path}`")
+        if isinstance(row.spec, SizeSpec):
+            relations.append(f"`{row.spec.name}` is given by the argument `{row.path}`")
+        else:
+            shaped.append((str(row.path), row.spec, row.concrete))
     places: dict[str, list[str]] = {}
     symbolic: list[str] = []
-    shaped = [(row.path, row.shape, row.concrete) for row in rows if row.dtype != "int"]
     shaped += [
-        (f"{item.name} (line {item.line})", item.shape, item.concrete) for item in intermediates
+        (f"{item.name} (line {item.line})", item.spec, item.concrete) for item in intermediates
     ]
-    for path, shape_text, concrete in shaped:
-        try:
-            shape = parse_shape(shape_text)
-        except AnnotationError:
+    for path, spec, concrete in shaped:
+        shape = spec.shape
+        if shape is None:
             continue
         dims = shape.dims
-        sizes = concrete.split(" × ") if concrete and concrete != "scalar" else []
+        # Only a tensor's own sizes name its axes, not those of a tuple of tensors.
+        sizes = [size for size in concrete or () if isinstance(size, int)]
         for index, dim in enumerate(dims):
             # After a variadic group, axes count from the end.
             after = shape.variadic is not None and index > shape.variadic
@@ -488,39 +489,21 @@ def _flow(
         return None
     roots = {param.name for param in signature.params if isinstance(param.spec, TensorSpec)}
     nodes = [
-        FlowNode(row.path, _axes(row.shape), row.concrete, None)
+        FlowNode(str(row.path), row.spec, row.concrete, None)
         for row in rows
-        if row.kind == "argument" and row.path in roots
+        if row.kind == "argument" and not row.path.steps and row.path.root in roots
     ]
     for item in intermediates:
-        nodes.append(FlowNode(item.name, _axes(item.shape), item.concrete, item.op or None))
+        nodes.append(FlowNode(item.name, item.spec, item.concrete, item.op or None))
     outputs = [row for row in rows if row.kind == "return"]
     if outputs:
         first = outputs[0]
-        nodes.append(FlowNode(first.path, _axes(first.shape), first.concrete, "return"))
+        nodes.append(FlowNode(str(first.path), first.spec, first.concrete, "return"))
     slug = f"{fn.__module__}.{qualname}"
     return Flow(title=qualname, slug=slug, nodes=tuple(nodes))
 
 
-def _axes(shape: str) -> str:
-    return ", ".join(shape.split())
-
-
 # ------------------------------------------------------------------- glossary
-
-
-def _dim_names(shape: str) -> list[str]:
-    try:
-        parsed = parse_shape(shape)
-    except AnnotationError:
-        return []
-    names = list(parsed.names)
-    for dim in parsed.dims:
-        if isinstance(dim, Variadic) and dim.name is not None and dim.name not in names:
-            names.append(dim.name)
-        if isinstance(dim, Symbolic):
-            names.extend(n for n in dim.names if n not in names)
-    return names
 
 
 def _glossary(modules: list[ModuleDoc], registry: Registry) -> tuple[GlossaryEntry, ...]:
@@ -528,10 +511,10 @@ def _glossary(modules: list[ModuleDoc], registry: Registry) -> tuple[GlossaryEnt
     for module in modules:
         for function in module.functions:
             name = f"{module.name}.{function.qualname}"
-            shapes = [row.shape for row in function.rows]
-            shapes += [item.shape for item in function.intermediates]
-            for shape in shapes:
-                for dim in _dim_names(shape):
+            specs = [row.spec for row in function.rows]
+            specs += [item.spec for item in function.intermediates]
+            for spec in specs:
+                for dim in dim_names(spec):
                     users = used.setdefault(dim, [])
                     if name not in users:
                         users.append(name)

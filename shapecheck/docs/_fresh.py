@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal, NamedTuple
 
 from . import render
-from ._problems import DocsProblem, problems_of
+from ._model import DocsProblem, problems_of
 
 __all__ = ["DifferenceKind", "Difference", "DocsCheck", "check_docs", "docs_differences"]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 
+from .._spec import SizeSpec, TensorSpec
 from ._markdown import (
     GLOSSARY_ANCHOR,
     HOW_TO_READ_ANCHOR,
@@ -26,8 +27,9 @@ from ._markdown import (
     short_function_name,
     split_code_spans,
 )
-from ._model import FunctionDoc, ModuleDoc, Report
+from ._model import FunctionDoc, ModuleDoc, Observed, Report, dim_names
 from ._svg import svg_element
+from ._text import card_problem, dtype_text, observed_text, shape_text
 
 __all__ = ["render_html"]
 
@@ -135,7 +137,9 @@ tr:target td, article:target { outline: 2px solid var(--accent); outline-offset:
 }
 """.strip()
 
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Where a name stands in a shape's text: a whole identifier, so that `batch`
+# is not linked inside `batches`.
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _e(text: str) -> str:
@@ -154,6 +158,11 @@ def _code(text: str) -> str:
     return f"<code>{_e(text)}</code>"
 
 
+def _concrete(observed: Observed) -> str:
+    text = observed_text(observed)
+    return _e(text if text is not None else NOT_RUN)
+
+
 class _Page:
     def __init__(self, report: Report) -> None:
         self.report = report
@@ -162,20 +171,22 @@ class _Page:
 
     # --- pieces ---------------------------------------------------------------
 
-    def shape(self, shape: str) -> str:
-        """A shape as code, each glossary dim in it linked to its entry."""
+    def shape(self, spec: TensorSpec | SizeSpec) -> str:
+        """A shape as code, each of its dims linked to its glossary entry."""
+        shape = shape_text(spec)
         if not shape.strip():
             return '<span class="muted"><em>(scalar)</em></span>'
+        targets = {
+            name: self.marks.dims[name] for name in dim_names(spec) if name in self.marks.dims
+        }
         parts: list[str] = []
         position = 0
-        for match in _NAME.finditer(shape):
-            parts.append(_e(shape[position : match.start()]))
-            name = match.group(0)
-            target = self.marks.dims.get(name)
+        for match in _IDENTIFIER.finditer(shape):
+            target = targets.get(match.group(0))
             if target is None:
-                parts.append(_e(name))
-            else:
-                parts.append(f'<a href="#{target}">{_e(name)}</a>')
+                continue
+            parts.append(_e(shape[position : match.start()]))
+            parts.append(f'<a href="#{target}">{_e(match.group(0))}</a>')
             position = match.end()
         parts.append(_e(shape[position:]))
         return f"<code>{''.join(parts)}</code>"
@@ -230,7 +241,7 @@ class _Page:
             self.out.append(f'<section id="{PROBLEMS_ANCHOR}">')
             self.out.append("<h2>Problems</h2>")
             self.out.append('<div class="warning"><ul>')
-            self.out += [f"<li>{_prose(problem)}</li>" for problem in report.problems]
+            self.out += [f"<li>{_prose(str(problem))}</li>" for problem in report.problems]
             self.out.append("</ul></div></section>")
         self.out += ["</main>", "</div>", "</body>", "</html>"]
         return "\n".join(self.out) + "\n"
@@ -292,9 +303,13 @@ class _Page:
             header = ["path", "dtype", "shape"] + ([at] if at else []) + ["description"]
             rows: list[tuple[str, list[tuple[str, str]]]] = []
             for row in function.rows:
-                cells = [("", _code(row.path)), ("", _e(row.dtype)), ("", self.shape(row.shape))]
+                cells = [
+                    ("", _code(str(row.path))),
+                    ("", _e(dtype_text(row.spec))),
+                    ("", self.shape(row.spec)),
+                ]
                 if at:
-                    cells.append(("concrete", _e(row.concrete or NOT_RUN)))
+                    cells.append(("concrete", _concrete(row.concrete)))
                 cells.append(("", _prose(row.description)))
                 rows.append(("return" if row.kind == "return" else "", cells))
             self.out.append("<h4>Arguments and returns</h4>")
@@ -307,11 +322,11 @@ class _Page:
                 cells = [
                     ("num", str(item.line)),
                     ("", _code(item.name)),
-                    ("", _e(item.dtype)),
-                    ("", self.shape(item.shape)),
+                    ("", _e(dtype_text(item.spec))),
+                    ("", self.shape(item.spec)),
                 ]
                 if at:
-                    cells.append(("concrete", _e(item.concrete or NOT_RUN)))
+                    cells.append(("concrete", _concrete(item.concrete)))
                 cells.append(("expr", _code(" ".join(item.expression.split()))))
                 rows.append(("", cells))
             self.out.append("<h4>Intermediates</h4>")
@@ -335,7 +350,7 @@ class _Page:
             self.out.append('<div class="warning" role="note">')
             self.out.append(f"<strong>Problems with {_code(function.qualname)}</strong>")
             self.out.append("<ul>")
-            self.out += [f"<li>{_prose(problem)}</li>" for problem in function.problems]
+            self.out += [f"<li>{_prose(card_problem(p))}</li>" for p in function.problems]
             self.out.append("</ul></div>")
         self.out.append("</article>")
 

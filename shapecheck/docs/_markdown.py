@@ -19,8 +19,10 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from ._model import Example, FunctionDoc, ModuleDoc, Report
+from .._spec import SizeSpec, TensorSpec
+from ._model import Example, FunctionDoc, ModuleDoc, Observed, Report
 from ._svg import render_mermaid
+from ._text import card_problem, dtype_text, observed_text, shape_text
 
 __all__ = [
     "Anchors",
@@ -216,12 +218,14 @@ def _cell(text: str) -> str:
     return _prose(text, in_table=True)
 
 
-def _shape_cell(shape: str) -> str:
+def _shape_cell(spec: TensorSpec | SizeSpec) -> str:
+    shape = shape_text(spec)
     return _backticks(shape, in_table=True) if shape.strip() else "*(scalar)*"
 
 
-def _concrete_cell(concrete: str | None) -> str:
-    return _cell(concrete) if concrete else NOT_RUN
+def _concrete_cell(concrete: Observed) -> str:
+    text = observed_text(concrete)
+    return _cell(text) if text is not None else NOT_RUN
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -266,7 +270,7 @@ def render_markdown(report: Report, svg_dir: str | None) -> str:
     out += _glossary(report, marks)
     if report.problems:
         out += [f'<a id="{PROBLEMS_ANCHOR}"></a>', "", "## Problems", ""]
-        out += [f"- {_prose(problem)}" for problem in report.problems]
+        out += [f"- {_prose(str(problem))}" for problem in report.problems]
         out.append("")
     while out and out[-1] == "":
         out.pop()
@@ -326,7 +330,11 @@ def _function(report: Report, function: FunctionDoc, anchor: str, svg_dir: str |
         header = ["path", "dtype", "shape"] + ([at] if at else []) + ["description"]
         rows = []
         for row in function.rows:
-            cells = [_backticks(row.path, in_table=True), _cell(row.dtype), _shape_cell(row.shape)]
+            cells = [
+                _backticks(str(row.path), in_table=True),
+                _cell(dtype_text(row.spec)),
+                _shape_cell(row.spec),
+            ]
             if at:
                 cells.append(_concrete_cell(row.concrete))
             cells.append(_cell(row.description))
@@ -340,8 +348,8 @@ def _function(report: Report, function: FunctionDoc, anchor: str, svg_dir: str |
             cells = [
                 str(item.line),
                 _backticks(item.name, in_table=True),
-                _cell(item.dtype),
-                _shape_cell(item.shape),
+                _cell(dtype_text(item.spec)),
+                _shape_cell(item.spec),
             ]
             if at:
                 cells.append(_concrete_cell(item.concrete))
@@ -363,7 +371,7 @@ def _function(report: Report, function: FunctionDoc, anchor: str, svg_dir: str |
 
     if function.problems:
         out += [f"> **Warning:** problems with {_backticks(function.qualname)}:", ">"]
-        out += [f"> - {_prose(_one_line(problem))}" for problem in function.problems]
+        out += [f"> - {_prose(_one_line(card_problem(p)))}" for p in function.problems]
         out.append("")
     return out
 

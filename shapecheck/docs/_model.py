@@ -1,36 +1,81 @@
 """What the docs generator knows about a target, before any rendering.
 
 `_collect` builds a `Report` from the parsed specs and from real runs on the
-meta device; `_markdown`, `_html` and `_svg` only render it. Every field is
-plain text or numbers, in a fixed order, so that output is deterministic.
+meta device; `_markdown`, `_html` and `_svg` only render it. A shape travels as
+the parsed leaf (`TensorSpec` or `SizeSpec`) and observed sizes as numbers:
+text is made only by the renderers (`_text` holds what they share). Every
+field is in a fixed order, so that output is deterministic.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
+
+from .._spec import Path, SizeSpec, TensorSpec
 
 __all__ = [
+    "DocsProblem",
     "Example",
     "Flow",
     "FlowNode",
     "FunctionDoc",
     "GlossaryEntry",
+    "Intermediate",
     "ModuleDoc",
+    "Observed",
+    "ProblemKind",
     "Report",
     "Row",
-    "Intermediate",
+    "Sizes",
+    "dim_names",
+    "problems_of",
 ]
+
+Sizes = tuple[int, ...]  # one tensor's sizes, outermost axis first; () for a scalar
+# What the example run saw at one place: a tensor's sizes, or, for a local
+# bound to a tuple of tensors, each tensor's sizes; None where nothing ran.
+Observed = Sizes | tuple[Sizes, ...] | None
+
+# "annotation": the function's annotations are malformed (it is also listed
+# target-wide); "example": its run at the example sizes failed.
+ProblemKind = Literal["annotation", "example"]
+
+
+@dataclass(frozen=True)
+class DocsProblem:
+    """One problem: a malformed annotation, or an example run that failed.
+
+    `file` is relative to the target's root, as in the page; `line` is the
+    function's `def` line. It prints as the one-line text `shapecheck docs`
+    shows (`models/lstm.py:84: lstm: example run failed: ...`), and tools that
+    point at the line (the GitHub annotations of `shapecheck ci`) read its
+    fields instead.
+    """
+
+    kind: ProblemKind
+    file: str
+    line: int
+    function: str  # the qualified name: "lstm", "RNNModelHC.forward"
+    detail: str  # "example run failed: ...", or the annotation's error
+
+    @property
+    def message(self) -> str:
+        """The problem without its place, naming the function first."""
+        return f"{self.function}: {self.detail}"
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
 
 
 @dataclass(frozen=True)
 class Row:
     """One argument or return path, for example `state[0]` or `params.W_xi`."""
 
-    path: str
+    path: Path  # shown as `state[0]`, `params.W_xi`, `return`
     kind: str  # "argument" or "return"
-    dtype: str  # the dtype family as written: "Float", "Int", "int" for a Size
-    shape: str  # the dim string as written: "steps*batch vocab"; "" for a scalar
-    concrete: str | None  # observed at the example sizes: "1120 × 28"; None if not run
+    spec: TensorSpec | SizeSpec  # the leaf as annotated; a SizeSpec is an int that binds a dim
+    concrete: Observed  # observed at the example sizes
     description: str  # from the docstring's Args/Returns, or ""
 
 
@@ -40,9 +85,8 @@ class Intermediate:
 
     name: str
     line: int  # the line of the statement that first binds it
-    dtype: str
-    shape: str
-    concrete: str | None
+    spec: TensorSpec
+    concrete: Observed
     expression: str  # the source that produces it: "torch.sigmoid((X @ W_xi) + ...)"
     op: str  # a short label of the operation, for diagrams: "torch.sigmoid", "self.rnn"
 
@@ -52,8 +96,8 @@ class FlowNode:
     """One tensor in a shape-flow diagram."""
 
     label: str  # "inputs", "X", "return"
-    shape: str  # symbolic, axes separated by ", ": "steps, batch, vocab"
-    concrete: str | None  # "35 × 32 × 28"
+    spec: TensorSpec | SizeSpec
+    concrete: Observed
     op: str | None  # the operation on the edge into this node, None for inputs
 
 
@@ -70,14 +114,20 @@ class Flow:
 class FunctionDoc:
     qualname: str  # "lstm", "RNNModelHC.forward"
     module: str  # "models.lstm"
-    location: str  # "models/lstm.py:84", relative to the target's root
+    file: str  # "models/lstm.py", relative to the target's root
+    line: int  # the `def` line
     signature: str  # "lstm(inputs, state, params)"
     summary: str  # the docstring's first paragraph
     rows: tuple[Row, ...]
     intermediates: tuple[Intermediate, ...]
     relations: tuple[str, ...]  # "return[0] axis 0 = steps*batch (1120 at d2l)"
     flow: Flow | None
-    problems: tuple[str, ...]  # malformed annotations, failed example runs
+    problems: tuple[DocsProblem, ...]  # malformed annotations, failed example runs
+
+    @property
+    def location(self) -> str:
+        """Where it is defined, as the page shows it: "models/lstm.py:84"."""
+        return f"{self.file}:{self.line}"
 
 
 @dataclass(frozen=True)
@@ -106,4 +156,24 @@ class Report:
     modules: tuple[ModuleDoc, ...]
     glossary: tuple[GlossaryEntry, ...]
     example: Example | None
-    problems: tuple[str, ...]  # target-wide: "models/x.py:12: f: invalid dimension string ..."
+    problems: tuple[DocsProblem, ...]  # target-wide: the malformed annotations
+
+
+def problems_of(report: Report) -> tuple[DocsProblem, ...]:
+    """Every problem of `report`: the target-wide ones first, then each
+    function's own (its failed example run); a problem listed in both places
+    is listed once."""
+    return report.problems + tuple(
+        problem
+        for module in report.modules
+        for function in module.functions
+        for problem in function.problems
+        if problem not in report.problems
+    )
+
+
+def dim_names(spec: TensorSpec | SizeSpec) -> tuple[str, ...]:
+    """Every dim name a leaf mentions, in order: the dim a size binds, or its shape's names."""
+    if isinstance(spec, SizeSpec):
+        return (spec.name,)
+    return spec.shape.names if spec.shape is not None else ()

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from ._model import Flow, FlowNode
+from ._text import observed_text, shape_text
 
 __all__ = ["render_mermaid", "render_svg", "svg_element"]
 
@@ -68,13 +69,14 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _shape_text(node: FlowNode) -> str | None:
-    """The symbolic shape in parentheses; `(scalar)` for an empty one, unless the
-    example run saw axes there (the shape is then unknown, not scalar: no line)."""
-    shape = _one_line(node.shape)
+def _shape_line(node: FlowNode) -> str | None:
+    """The symbolic shape in parentheses, axes separated by `, `; `(scalar)` for an
+    empty one, unless the example run saw axes there (the shape is then unknown,
+    not scalar: no line)."""
+    shape = ", ".join(shape_text(node.spec).split())
     if shape:
         return f"({shape})"
-    if node.concrete and node.concrete.strip() != "scalar":
+    if node.concrete:
         return None
     return "(scalar)"
 
@@ -82,11 +84,12 @@ def _shape_text(node: FlowNode) -> str | None:
 def _node_lines(node: FlowNode) -> list[tuple[str, str]]:
     """The lines of one box, each as (kind, text); kind is label, shape or concrete."""
     lines = [("label", _one_line(node.label))]
-    shape = _shape_text(node)
+    shape = _shape_line(node)
     if shape is not None:
         lines.append(("shape", shape))
-    if node.concrete:
-        lines.append(("concrete", _one_line(node.concrete)))
+    concrete = observed_text(node.concrete)
+    if concrete is not None:
+        lines.append(("concrete", concrete))
     return lines
 
 

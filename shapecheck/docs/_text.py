@@ -1,0 +1,50 @@
+"""The model's values as the reader sees them, shared by every renderer.
+
+A leaf's dtype and shape read as annotated (`Float`, `steps*batch vocab`; an
+int that binds a dim reads `int` and the dim's name); observed sizes read
+`35 × 32 × 28`, `scalar` for none, and a tuple of tensors as
+`(32 × 256, 32 × 256)`.
+"""
+
+from __future__ import annotations
+
+from .._spec import SizeSpec, TensorSpec
+from ._model import DocsProblem, Observed
+
+__all__ = ["card_problem", "dtype_text", "observed_text", "shape_text"]
+
+
+def dtype_text(spec: TensorSpec | SizeSpec) -> str:
+    return "int" if isinstance(spec, SizeSpec) else spec.dtype
+
+
+def shape_text(spec: TensorSpec | SizeSpec) -> str:
+    """The dim string as written; the bound dim of a size; `...` for a bare tensor."""
+    if isinstance(spec, SizeSpec):
+        return spec.name
+    return spec.shape.text if spec.shape is not None else "..."
+
+
+def observed_text(observed: Observed) -> str | None:
+    """The sizes the example run saw; None where it saw nothing."""
+    if observed is None:
+        return None
+    if observed and isinstance(observed[0], tuple):
+        return (
+            "(" + ", ".join(_sizes(inner) for inner in observed if isinstance(inner, tuple)) + ")"
+        )
+    return _sizes(tuple(size for size in observed if isinstance(size, int)))
+
+
+def _sizes(sizes: tuple[int, ...]) -> str:
+    return " × ".join(str(size) for size in sizes) if sizes else "scalar"
+
+
+def card_problem(problem: DocsProblem) -> str:
+    """A problem as the function's own card lists it.
+
+    A malformed annotation is also listed page-wide, and reads the same in
+    both places; a failed run is listed only on the card, which names the
+    function already.
+    """
+    return str(problem) if problem.kind == "annotation" else problem.detail
