@@ -1,0 +1,34 @@
+"""What `lint` returns: the findings of a target and its annotation coverage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem, at a file and line."""
+
+    file: str  # relative to the current directory when possible, posix
+    line: int
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.code} {self.message}"
+
+
+@dataclass(frozen=True)
+class LintResult:
+    """The findings of one target, sorted, and its shape coverage."""
+
+    findings: tuple[Finding, ...]
+    functions: int  # functions and methods whose signature mentions a tensor
+    covered: int  # of those, the ones without a bare Tensor
+
+    @property
+    def coverage(self) -> float:
+        """Percent of `functions` that are covered, to one decimal; 100.0 for none."""
+        if self.functions == 0:
+            return 100.0
+        return round(100.0 * self.covered / self.functions, 1)
