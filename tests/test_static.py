@@ -59,3 +59,23 @@ def test_import__pulls_in_nothing_heavy_it_does_not_need() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == ""
+
+
+def test_packaging__every_subpackage_ships() -> None:
+    # A wheel holds the packages pyproject.toml's find-include names: every
+    # package folder of shapecheck and models must match one of them.
+    import fnmatch
+
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    config = tomllib.loads((root / "pyproject.toml").read_text())
+    include = config["tool"]["setuptools"]["packages"]["find"]["include"]
+    packages = [
+        ".".join(init.parent.relative_to(root).parts)
+        for top in ("shapecheck", "models")
+        for init in (root / top).rglob("__init__.py")
+    ]
+    assert "shapecheck._runtime" in packages and "shapecheck._spec" in packages
+    for package in packages:
+        assert any(fnmatch.fnmatchcase(package, pattern) for pattern in include), package
