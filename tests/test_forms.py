@@ -403,19 +403,25 @@ for call in (lambda: inner(torch.zeros(2), torch.zeros(3)),
 """
 
 
-@pytest.mark.slow
-def test_install__nested_functions_and_classes_are_checked(tmp_path: Path) -> None:
-    (tmp_path / "nested_demo.py").write_text(textwrap.dedent(NESTED_PACKAGE))
+def _run_installed(folder: Path, module: str, source: str, script: str) -> list[str]:
+    """Write `module`, then run `script` (which installs the hook) in a fresh
+    interpreter; its output lines."""
+    (folder / f"{module}.py").write_text(textwrap.dedent(source))
     done = subprocess.run(
-        [sys.executable, "-c", NESTED_SCRIPT],
-        cwd=tmp_path,
+        [sys.executable, "-c", script],
+        cwd=folder,
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == [
+    return done.stdout.splitlines()
+
+
+@pytest.mark.slow
+def test_install__nested_functions_and_classes_are_checked(tmp_path: Path) -> None:
+    assert _run_installed(tmp_path, "nested_demo", NESTED_PACKAGE, NESTED_SCRIPT) == [
         "outer.<locals>.inner(): y does not match its annotation",
         "make_class.<locals>.Local.first(): x does not match its annotation",
     ]
@@ -482,20 +488,12 @@ except shapecheck.ShapeError as error:
 @pytest.mark.slow
 def test_install__a_name_undefined_where_the_def_runs_reads_as_any(tmp_path: Path) -> None:
     # As under the engine's hook: inside `class Op`, `Op` is not defined yet,
-    # so `self: Float[Op, ...]` is Any and `n` is bound by `x` alone. `check`
-    # on the finished class resolves it (the hook's wrapper is left alone:
-    # the method is already checked).
-    (tmp_path / "forward_demo.py").write_text(textwrap.dedent(INSTALL_FORWARD_REF))
-    done = subprocess.run(
-        [sys.executable, "-c", INSTALL_FORWARD_REF_SCRIPT],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    # so `self: Float[Op, ...]` is Any and `n` is bound by `x` alone; a later
+    # `check` of the class leaves the hook's checked method as it is.
+    lines = _run_installed(
+        tmp_path, "forward_demo", INSTALL_FORWARD_REF, INSTALL_FORWARD_REF_SCRIPT
     )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == ["0"]
+    assert lines == ["0"]
 
 
 def test_return__no_return_hint_is_checked_where_the_engine_checks_it() -> None:
