@@ -41,8 +41,10 @@ from shapecheck.docs._model import (
     GlossaryEntry,
     Intermediate,
     ModuleDoc,
+    Place,
     Report,
     Row,
+    SymbolicAxis,
 )
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -208,7 +210,7 @@ def _hand_made() -> str:
             Intermediate("X", 91, _tensor("batch vocab"), (32, 28), "inputs", "for"),
             Intermediate("Y", 97, _tensor("batch vocab"), None, "(H @ W_hq) + b_q", "+"),
         ),
-        relations=("return[0] axis 0 = steps*batch (1120 at d2l)",),
+        relations=(SymbolicAxis(Place(_at("return", 0), None, 0), "steps*batch", 1120, "d2l"),),
         flow=flow,
         problems=(
             DocsProblem(

@@ -28,8 +28,11 @@ from shapecheck.docs._model import (
     GlossaryEntry,
     Intermediate,
     ModuleDoc,
+    MustAgree,
+    Place,
     Report,
     Row,
+    SymbolicAxis,
 )
 from shapecheck.docs._svg import render_mermaid, render_svg
 from shapecheck.docs._text import observed_text, shape_text
@@ -115,8 +118,8 @@ LSTM = FunctionDoc(
         Intermediate("M", 95, tensor("batch hiddens", "Bool"), None, "(a < b) | (c & d)", "|"),
     ),
     relations=(
-        "return[0] axis 0 = steps*batch (1120 at d2l)",
-        "`return[0]` axis 0 is `steps*batch` = 1120 at d2l",
+        MustAgree("batch", (Place(at("inputs"), None, 1), Place(at("state", 0), None, 0))),
+        SymbolicAxis(Place(at("return", 0), None, 0), "steps*batch", 1120, "d2l"),
     ),
     flow=LSTM_FLOW,
     problems=(),
@@ -366,7 +369,7 @@ MARKDOWN = {
             "| `torch.sigmoid((X @ W_xi) + (H @ W_hi) + b_i)` |",
             "| 95 | `M` | Bool | `batch hiddens` | — | `(a < b) \\| (c & d)` |",
             "**Relations**",
-            "- return\\[0\\] axis 0 = steps\\*batch (1120 at d2l)",
+            "- `batch` is bound by `inputs` axis 1 and must agree at `state[0]` axis 0",
             "- `return[0]` axis 0 is `steps*batch` = 1120 at d2l",
             "![lstm](shapes/models.lstm.lstm.svg)",
             '![odd\\<"x"\\>](shapes/models.odd.lstm.svg)',

@@ -40,16 +40,23 @@ from .._target import annotated_members, load_modules
 from ._model import (
     DocsProblem,
     Example,
+    ExampleInstance,
+    FixedByModule,
     Flow,
     FlowNode,
     FunctionDoc,
+    GivenBy,
     GlossaryEntry,
     Intermediate,
     ModuleDoc,
+    MustAgree,
     Observed,
+    Place,
+    Relation,
     Report,
     Row,
     Sizes,
+    SymbolicAxis,
     dim_names,
 )
 
@@ -423,21 +430,19 @@ def _relations(
     intermediates: tuple[Intermediate, ...],
     run: _ExampleRun | None,
     example: Example | None,
-) -> tuple[str, ...]:
-    at = f" at {example.name}" if example is not None else ""
-    relations: list[str] = []
-    shaped: list[tuple[str, TensorSpec, Observed]] = []
+) -> tuple[Relation, ...]:
+    at = example.name if example is not None else None
+    relations: list[Relation] = []
+    shaped: list[tuple[LeafPath | str, int | None, TensorSpec, Observed]] = []
     for row in rows:
         if isinstance(row.spec, SizeSpec):
-            relations.append(f"`{row.spec.name}` is given by the argument `{row.path}`")
+            relations.append(GivenBy(row.spec.name, row.path))
         else:
-            shaped.append((str(row.path), row.spec, row.concrete))
-    places: dict[str, list[str]] = {}
-    symbolic: list[str] = []
-    shaped += [
-        (f"{item.name} (line {item.line})", item.spec, item.concrete) for item in intermediates
-    ]
-    for path, spec, concrete in shaped:
+            shaped.append((row.path, None, row.spec, row.concrete))
+    places: dict[str, list[Place]] = {}
+    symbolic: list[Relation] = []
+    shaped += [(item.name, item.line, item.spec, item.concrete) for item in intermediates]
+    for where, line, spec, concrete in shaped:
         shape = spec.shape
         if shape is None:
             continue
@@ -447,26 +452,22 @@ def _relations(
         for index, dim in enumerate(dims):
             # After a variadic group, axes count from the end.
             after = shape.variadic is not None and index > shape.variadic
-            axis = index - len(dims) if after else index
+            place = Place(where, line, index - len(dims) if after else index)
             if isinstance(dim, Named):
-                places.setdefault(dim.name, []).append(f"`{path}` axis {axis}")
+                places.setdefault(dim.name, []).append(place)
             elif isinstance(dim, Symbolic):
-                value = f" = {sizes[index]}{at}" if len(sizes) == len(dims) else ""
-                symbolic.append(f"`{path}` axis {axis} is `{dim.expr}`{value}")
-    for name, where in places.items():
-        if len(where) < 2:
-            continue
-        shown = ", ".join(where[1:5])
-        more = f" and {len(where) - 5} more" if len(where) > 5 else ""
-        relations.append(f"`{name}` is bound by {where[0]} and must agree at {shown}{more}")
+                size = sizes[index] if len(sizes) == len(dims) else None
+                symbolic.append(SymbolicAxis(place, dim.expr, size, at))
+    relations += [
+        MustAgree(name, tuple(where)) for name, where in places.items() if len(where) >= 2
+    ]
     relations.extend(symbolic)
     if run is not None and run.factory is not None:
-        relations.append(f"the example instance is `{run.factory}`")
+        relations.append(ExampleInstance(run.factory))
     if run is not None and run.instance is not None:
         dims_of = getattr(type(run.instance), "__shapecheck_dims__", None)
         if dims_of is not None:
-            fixed = ", ".join(f"`{k}`={v}" for k, v in dims_of(run.instance).items())
-            relations.append(f"the module fixes {fixed}{at} (`__shapecheck_dims__`)")
+            relations.append(FixedByModule(tuple(dims_of(run.instance).items()), at))
     return tuple(relations)
 
 

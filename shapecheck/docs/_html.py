@@ -29,7 +29,7 @@ from ._markdown import (
 )
 from ._model import FunctionDoc, ModuleDoc, Observed, Report, dim_names
 from ._svg import svg_element
-from ._text import card_problem, dtype_text, observed_text, shape_text
+from ._text import card_problem, dtype_text, observed_text, relation_text, shape_text
 
 __all__ = ["render_html"]
 
@@ -335,7 +335,9 @@ class _Page:
         if function.relations:
             self.out.append("<h4>Relations</h4>")
             self.out.append("<ul>")
-            self.out += [f"<li>{_prose(relation)}</li>" for relation in function.relations]
+            self.out += [
+                f"<li>{_prose(relation_text(relation))}</li>" for relation in function.relations
+            ]
             self.out.append("</ul>")
 
         if function.flow is not None:

@@ -22,7 +22,7 @@ from urllib.parse import quote
 from .._spec import SizeSpec, TensorSpec
 from ._model import Example, FunctionDoc, ModuleDoc, Observed, Report
 from ._svg import render_mermaid
-from ._text import card_problem, dtype_text, observed_text, shape_text
+from ._text import card_problem, dtype_text, observed_text, relation_text, shape_text
 
 __all__ = [
     "Anchors",
@@ -359,7 +359,7 @@ def _function(report: Report, function: FunctionDoc, anchor: str, svg_dir: str |
 
     if function.relations:
         out += ["**Relations**", ""]
-        out += [f"- {_prose(relation)}" for relation in function.relations]
+        out += [f"- {_prose(relation_text(relation))}" for relation in function.relations]
         out.append("")
 
     flow = function.flow

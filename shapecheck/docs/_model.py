@@ -17,17 +17,24 @@ from .._spec import Path, SizeSpec, TensorSpec
 __all__ = [
     "DocsProblem",
     "Example",
+    "ExampleInstance",
+    "FixedByModule",
     "Flow",
     "FlowNode",
     "FunctionDoc",
+    "GivenBy",
     "GlossaryEntry",
     "Intermediate",
     "ModuleDoc",
+    "MustAgree",
     "Observed",
+    "Place",
     "ProblemKind",
+    "Relation",
     "Report",
     "Row",
     "Sizes",
+    "SymbolicAxis",
     "dim_names",
     "problems_of",
 ]
@@ -92,6 +99,58 @@ class Intermediate:
 
 
 @dataclass(frozen=True)
+class Place:
+    """An axis where a dim appears: of an argument or return path, or of a
+    local (its name and the line that binds it)."""
+
+    where: Path | str
+    line: int | None
+    axis: int  # from the end (negative) after a variadic group
+
+
+@dataclass(frozen=True)
+class GivenBy:
+    """A dim an int argument gives (`Annotated[int, Size(...)]`)."""
+
+    dim: str
+    argument: Path
+
+
+@dataclass(frozen=True)
+class MustAgree:
+    """A dim bound at its first place, which every later place must match."""
+
+    dim: str
+    places: tuple[Place, ...]
+
+
+@dataclass(frozen=True)
+class SymbolicAxis:
+    """An axis whose size is an expression, and its size at the example."""
+
+    place: Place
+    expr: str
+    size: int | None
+    example: str | None  # the name of the example sizes ("d2l")
+
+
+@dataclass(frozen=True)
+class ExampleInstance:
+    factory: str
+
+
+@dataclass(frozen=True)
+class FixedByModule:
+    """The dims the example instance fixes through `__shapecheck_dims__`."""
+
+    dims: tuple[tuple[str, int], ...]
+    example: str | None
+
+
+Relation = GivenBy | MustAgree | SymbolicAxis | ExampleInstance | FixedByModule
+
+
+@dataclass(frozen=True)
 class FlowNode:
     """One tensor in a shape-flow diagram."""
 
@@ -120,7 +179,7 @@ class FunctionDoc:
     summary: str  # the docstring's first paragraph
     rows: tuple[Row, ...]
     intermediates: tuple[Intermediate, ...]
-    relations: tuple[str, ...]  # "return[0] axis 0 = steps*batch (1120 at d2l)"
+    relations: tuple[Relation, ...]
     flow: Flow | None
     problems: tuple[DocsProblem, ...]  # malformed annotations, failed example runs
 

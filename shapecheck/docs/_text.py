@@ -9,9 +9,18 @@ int that binds a dim reads `int` and the dim's name); observed sizes read
 from __future__ import annotations
 
 from .._spec import SizeSpec, TensorSpec
-from ._model import DocsProblem, Observed
+from ._model import (
+    DocsProblem,
+    ExampleInstance,
+    GivenBy,
+    MustAgree,
+    Observed,
+    Place,
+    Relation,
+    SymbolicAxis,
+)
 
-__all__ = ["card_problem", "dtype_text", "observed_text", "shape_text"]
+__all__ = ["card_problem", "dtype_text", "observed_text", "relation_text", "shape_text"]
 
 
 def dtype_text(spec: TensorSpec | SizeSpec) -> str:
@@ -48,3 +57,28 @@ def card_problem(problem: DocsProblem) -> str:
     function already.
     """
     return str(problem) if problem.kind == "annotation" else problem.detail
+
+
+def _place(place: Place) -> str:
+    where = str(place.where) if place.line is None else f"{place.where} (line {place.line})"
+    return f"`{where}` axis {place.axis}"
+
+
+def relation_text(relation: Relation) -> str:
+    """One relation as prose, with `code spans` for the renderers to keep."""
+    if isinstance(relation, GivenBy):
+        return f"`{relation.dim}` is given by the argument `{relation.argument}`"
+    if isinstance(relation, MustAgree):
+        first, *rest = relation.places
+        shown = ", ".join(_place(place) for place in rest[:4])
+        more = f" and {len(rest) - 4} more" if len(rest) > 4 else ""
+        return f"`{relation.dim}` is bound by {_place(first)} and must agree at {shown}{more}"
+    if isinstance(relation, SymbolicAxis):
+        at = f" at {relation.example}" if relation.example is not None else ""
+        value = f" = {relation.size}{at}" if relation.size is not None else ""
+        return f"{_place(relation.place)} is `{relation.expr}`{value}"
+    if isinstance(relation, ExampleInstance):
+        return f"the example instance is `{relation.factory}`"
+    fixed = ", ".join(f"`{name}`={size}" for name, size in relation.dims)
+    at = f" at {relation.example}" if relation.example is not None else ""
+    return f"the module fixes {fixed}{at} (`__shapecheck_dims__`)"
