@@ -10,7 +10,10 @@ A `ShapeError` message is built from fixed sections, always in this order:
 
 from __future__ import annotations
 
-__all__ = ["AnnotationError", "ShapeError"]
+__all__ = ["EXIT_OK", "EXIT_USAGE", "EXIT_VIOLATION", "AnnotationError", "ShapeError"]
+
+# The command line's exit statuses: a violation is 1, a usage error 2.
+EXIT_OK, EXIT_VIOLATION, EXIT_USAGE = 0, 1, 2
 
 
 class AnnotationError(ValueError):

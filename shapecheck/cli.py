@@ -17,13 +17,11 @@ from pathlib import Path
 from typing import NoReturn
 
 from . import __version__
-from ._errors import AnnotationError
+from ._errors import EXIT_OK, EXIT_USAGE, EXIT_VIOLATION, AnnotationError
 from ._spec import walk_tensors
 from ._target import TargetError, collect, load_modules
 
 __all__ = ["main"]
-
-EXIT_OK, EXIT_VIOLATION, EXIT_USAGE = 0, 1, 2
 
 
 class _Parser(argparse.ArgumentParser):

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO, TypedDict
 
+from .._errors import EXIT_OK, EXIT_USAGE, EXIT_VIOLATION
 from .._target import TargetError, load_modules
 from ._reporters import details_lines, github_commands, summary_table, write_junit
 from ._results import STEPS, StepResult
@@ -27,7 +28,6 @@ __all__ = [
     "run_ci",
 ]
 
-EXIT_OK, EXIT_VIOLATION, EXIT_USAGE = 0, 1, 2
 
 DEFAULT_TARGET = "models"
 DEFAULT_DOCS_PAGE = Path("docs/shapes.md")
