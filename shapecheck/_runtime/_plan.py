@@ -164,17 +164,8 @@ class Plan:
         except TypeError:
             return None
         hints = self.signature.hints
-        checks: list[tuple[Any, Any]] = []
-        for param in self.signature.params:
-            if param.name not in passed or param.name not in hints:
-                continue
-            value = passed[param.name]
-            if param.kind is inspect.Parameter.VAR_POSITIONAL:
-                checks += [(item, hints[param.name]) for item in value]
-            elif param.kind is inspect.Parameter.VAR_KEYWORD:
-                checks += [(item, hints[param.name]) for item in value.values()]
-            else:
-                checks.append((value, hints[param.name]))
+        # The passed arguments, each `*args` item on its own, as the engine sees them.
+        checks = [(value, spec.hint) for spec, _, value in argument_items(self, passed)]
         if returned and "return" in hints:
             checks.append((returned[0], hints["return"]))
         if not engine_rejects(checks):
