@@ -1,14 +1,17 @@
 """Wall time of the CLI's commands on the bundled models, against importing torch.
 
-Four commands run in fresh interpreters, in one run, their repeats
-interleaved (all four once, then all four again, ...) so that load from
+Five commands run in fresh interpreters, in one run, their repeats
+interleaved (all five once, then all five again, ...) so that load from
 other processes weighs on each alike:
 
 - `python -c "import torch"`: the floor every command pays;
 - `shapecheck docs models -o <tmp>/shapes.md`;
 - `shapecheck verify models`;
 - `shapecheck ci models --skip mypy --docs <tmp>/shapes.md` (docs written
-  first, so that its freshness check passes).
+  first, so that its freshness check passes);
+- `docs, full teardown`: the docs command again, through `main` with the
+  usual interpreter exit instead of the program's quick exit, to show what
+  the quick exit saves (no target; the row is there to be read).
 
 Each command's time is the median over repeats; the ratio is that median
 over the torch import's. Targets: docs ≤ 1.5, verify ≤ 1.5, ci ≤ 2.0. The
@@ -58,6 +61,10 @@ def _positive(text: str) -> int:
     return value
 
 
+# `main` with the interpreter's own exit: `python -c` passes the arguments after it.
+_USUAL_EXIT = "import sys; from shapecheck.cli import main; sys.exit(main())"
+
+
 def commands(folder: Path) -> list[Command]:
     cli = [sys.executable, "-m", "shapecheck.cli"]
     page = str(folder / "shapes.md")
@@ -66,6 +73,10 @@ def commands(folder: Path) -> list[Command]:
         Command("docs", [*cli, "docs", "models", "-o", page]),
         Command("verify", [*cli, "verify", "models"]),
         Command("ci", [*cli, "ci", "models", "--skip", "mypy", "--docs", page]),
+        Command(
+            "docs, full teardown",
+            [sys.executable, "-c", _USUAL_EXIT, "docs", "models", "-o", page],
+        ),
     ]
 
 

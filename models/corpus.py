@@ -135,7 +135,8 @@ def load_corpus_time_machine(max_tokens: int = -1) -> tuple[list[int], Vocab]:
     lines = read_time_machine()
     tokens = tokenize(lines, "char")
     vocab = Vocab(tokens)
-    corpus = [vocab[token] for line in tokens for token in line]
+    index, unk = vocab.token_to_idx, vocab.unk  # vocab[token], without a call per character
+    corpus = [index.get(token, unk) for line in tokens for token in line]
     if max_tokens > 0:
         corpus = corpus[:max_tokens]
     return corpus, vocab

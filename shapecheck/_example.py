@@ -5,11 +5,21 @@ The sequence: build the instance from a registry factory (for a method taking
 `self`), let the instance fix its dims (`__shapecheck_dims__`), synthesise the
 arguments from the specs at the sizes, then call the function through its
 checking plan on the chosen device. Each tool decides what a failure means.
+
+`run` picks the device. The arguments are zeros at small sizes, so the run is
+made on the CPU first: torch's CPU kernels are native code, while many of its
+meta kernels are Python and the first one loads torch's compiler stack (about
+a second). A CPU run that raises anything is made again on the meta device,
+and that run's outcome stands: a failure is always judged where no data
+exists, so zeros cannot fail a function (a singular matrix, an index) that
+meta would pass. A run whose arguments hold more than `CPU_ELEMENTS` values
+goes to meta directly.
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -17,12 +27,15 @@ from typing import Any, Literal
 import torch
 
 from ._registry import Factory
-from ._runtime._decorator import plan_for, recording
+from ._runtime._decorator import plan_for
 from ._runtime._locals import Record
-from ._spec import Signature
-from ._synth import made_by_instance, synth_arguments
+from ._runtime._recording import recording
+from ._spec import Signature, TensorSpec, leaves
+from ._synth import SynthError, made_by_instance, shape_for, synth_arguments
 
-__all__ = ["Example", "Member", "prepare"]
+__all__ = ["CPU_ELEMENTS", "Example", "Member", "Run", "prepare", "run"]
+
+CPU_ELEMENTS = 1 << 20  # values in all the tensor arguments of a CPU run
 
 Kind = Literal["function", "method", "classmethod"]
 
@@ -107,3 +120,64 @@ def prepare(
         overrides=overrides,
     )
     return example
+
+
+@dataclass
+class Run:
+    """A call that returned: the example it ran, what it returned, and the
+    annotated locals it checked (when asked for)."""
+
+    example: Example
+    out: Any
+    records: list[Record]
+
+
+def run(
+    member: Member,
+    sizes: dict[str, Any],
+    factory: Factory | None = None,
+    *,
+    record: bool = False,
+) -> Run:
+    """`member` called at `sizes`: on the CPU when that is small, and on the meta
+    device when it is not or when the CPU run raised. Raises what the meta run
+    raises. The dims the instance fixes are written into `sizes`, as by
+    `prepare`."""
+    if _elements(member, sizes) <= CPU_ELEMENTS:
+        trial = dict(sizes)
+        try:
+            done = _run_on(member, trial, "cpu", factory, record)
+        except Exception:  # noqa: BLE001  (judged again on meta, below)
+            pass
+        else:
+            sizes.update(trial)
+            return done
+    return _run_on(member, sizes, "meta", factory, record)
+
+
+def _run_on(
+    member: Member, sizes: dict[str, Any], device: str, factory: Factory | None, record: bool
+) -> Run:
+    example = prepare(member, sizes, device, factory)
+    if not record:
+        return Run(example, example.call(), [])
+    with example.recording() as records:
+        out = example.call()
+    return Run(example, out, records)
+
+
+def _elements(member: Member, sizes: dict[str, Any]) -> int:
+    """How many values the tensor arguments hold at `sizes`, as far as their
+    specs say (a shape that depends on other arguments counts as empty)."""
+    signature = member.signature or plan_for(member.found, member.localns).signature
+    total = 0
+    for param in signature.params:
+        for leaf in leaves(param.spec, param.name):
+            if not isinstance(leaf.spec, TensorSpec):
+                continue
+            try:
+                shape = shape_for(leaf.spec, sizes)
+            except (SynthError, TypeError, ValueError):
+                continue
+            total += math.prod(shape)
+    return total

@@ -1,7 +1,7 @@
 """Spec + sizes -> values on any device, to run functions without data.
 
-The docs generator runs every function at a package's example sizes on the
-meta device; the verifier runs them under many size assignments. Both build
+The docs generator runs every function at a package's example sizes, with
+zeros for data; the verifier runs them under many size assignments. Both build
 their arguments here, from the same parsed specs the checker uses.
 """
 

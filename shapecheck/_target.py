@@ -19,6 +19,7 @@ from types import ModuleType
 from typing import Any
 
 from ._runtime import checked_signature
+from ._source import first_line
 from ._spec import Signature
 
 __all__ = [
@@ -183,13 +184,6 @@ def _source_order(found: dict[str, Checked]) -> Callable[[str], tuple[str, int, 
     return key
 
 
-def _first_line(obj: Any) -> int:
-    try:
-        return inspect.getsourcelines(obj)[1]
-    except (OSError, TypeError):
-        return 0
-
-
 def annotated_members(
     module: ModuleType, attribute: str | None, private: bool = False
 ) -> Iterator[tuple[type | None, Any, dict[str, Any] | None]]:
@@ -209,7 +203,7 @@ def annotated_members(
             and (inspect.isfunction(obj) or inspect.isclass(obj))
             and visible(name)
         ]
-    objects.sort(key=lambda obj: _first_line(inspect.unwrap(obj) if callable(obj) else obj))
+    objects.sort(key=lambda obj: first_line(inspect.unwrap(obj) if callable(obj) else obj))
     for obj in objects:
         if inspect.isclass(obj):
             localns = {obj.__name__: obj}
@@ -221,7 +215,7 @@ def annotated_members(
                 for m in members
                 if inspect.isfunction(m) and _has_source(m) and visible(m.__name__)
             ]
-            members.sort(key=lambda m: _first_line(inspect.unwrap(m)))
+            members.sort(key=lambda m: first_line(inspect.unwrap(m)))
             for member in members:
                 yield obj, member, localns
         elif inspect.isfunction(obj):

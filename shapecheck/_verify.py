@@ -1,4 +1,4 @@
-"""`verify`: run every annotated function on the meta device, with no data.
+"""`verify`: run every annotated function at example sizes, with no data.
 
 For each public function and method of a target, arguments are synthesised
 from its annotations under several size assignments:
@@ -26,17 +26,16 @@ from pathlib import Path
 from typing import Any
 
 from ._errors import AnnotationError, ShapeError
-from ._example import Member, prepare
+from ._example import Member, run
 from ._registry import Factory, Registry, registry_of
 from ._runtime._locals import local_annotations
 from ._sizes import Verdict, assignments, dims_of
+from ._source import first_line, source_file
 from ._spec import Signature, Spec, signature_of
 from ._synth import SynthError
 from ._target import annotated_members, load_modules
 
 __all__ = ["Verdict", "verify"]
-
-_DEVICE = "meta"
 
 
 def verify(target: str, *, symbolic: bool = False) -> list[Verdict]:
@@ -60,11 +59,8 @@ def verify(target: str, *, symbolic: bool = False) -> list[Verdict]:
 
 
 def _location(fn: Any) -> tuple[str | None, int | None]:
-    try:
-        file = inspect.getsourcefile(fn)
-        line = inspect.getsourcelines(fn)[1]
-    except (OSError, TypeError):
-        return None, None
+    file = source_file(fn)
+    line = first_line(fn) or None
     if file is None:
         return None, line
     path = Path(file)
@@ -171,7 +167,7 @@ class _Outcome:
 def _run_once(member: Member, factory: Factory | None, sizes: dict[str, Any]) -> _Outcome:
     sizes = dict(sizes)  # the instance's own dims are written in
     try:
-        prepare(member, sizes, _DEVICE, factory).call()
+        run(member, sizes, factory)
     except NotImplementedError:
         return _Outcome("skipped", "abstract: raises NotImplementedError", _shown(sizes))
     except SynthError as error:

@@ -797,7 +797,7 @@ def test_vision_page__glossary_lists_every_dim_undescribed(vision_page: Rendered
 def test_vision_page__no_example_and_no_concrete_column(vision_page: Rendered) -> None:
     assert vision_page.report.example is None
     assert "example" not in vision_page.text.lower()
-    assert "meta device" not in vision_page.text
+    assert "Concrete sizes are observed" not in vision_page.text
     for qualname in VISION_ROWS:
         page = function_section(vision_page.text, qualname)
         for caption, columns in headers(page).items():

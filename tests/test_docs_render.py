@@ -1,8 +1,8 @@
 """The docs renderers on hand-built reports: Markdown, HTML and the flow diagrams.
 
 Every report here is written out by hand (its leaves parsed from dim strings,
-its sizes as numbers), so these tests need neither the collector nor a run on
-the meta device: they pin what each format shows and how it escapes the
+its sizes as numbers), so these tests need neither the collector nor an
+example run: they pin what each format shows and how it escapes the
 characters that matter to it (`|` in Markdown tables, `<>&"` in HTML and SVG).
 """
 
@@ -348,7 +348,7 @@ MARKDOWN = {
         "shapes",
         (
             "# Shape reference: models",
-            "Concrete sizes are observed by running each function on the meta device at the "
+            "Concrete sizes are observed by running each function, with zeros for data, at the "
             "example `d2l`: batch=32, steps=35, vocab=28, hiddens=256.",
             "- [`models.lstm`](#models-lstm) — Long short-term memory from scratch.",
             "  - [`lstm`](#models-lstm-lstm)",

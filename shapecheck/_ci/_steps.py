@@ -2,7 +2,7 @@
 
 1. `lint`: static lint of the annotations; passes with no findings;
 2. `mypy`: `python -m mypy` in a subprocess, as configured by the project;
-3. `verify`: every annotated function run on the meta device; passes when no
+3. `verify`: every annotated function run with no data; passes when no
    verdict is "violated" (skipped verdicts are reported, not failed);
 4. `docs`: the committed shape reference compared with what would be generated.
 
@@ -220,7 +220,7 @@ def _format_sizes(sizes: Mapping[str, Any]) -> str:
 
 
 def run_verify(target: str) -> StepResult:
-    """Meta-device verification: passes when no verdict is "violated"."""
+    """Verification with no data: passes when no verdict is "violated"."""
     verify: Callable[[str], list[Verdict]] = _step_function("_verify", "verify")
     counts: dict[VerdictStatus, int] = {"verified": 0, "violated": 0, "skipped": 0}
     details: list[str] = []

@@ -15,13 +15,12 @@ Annotated locals are checked through `_locals`, against the same dims.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
 import inspect
 import typing
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
 import jaxtyping
@@ -34,7 +33,7 @@ from .._spec import (
     signature_of,
     unwrapped,
 )
-from ._locals import Record, _NotReady, frames, local_annotations
+from ._locals import _NotReady, local_annotations
 from ._plan import Options, Plan
 
 __all__ = [
@@ -44,7 +43,6 @@ __all__ = [
     "checked_signature",
     "mentions_tensor",
     "plan_for",
-    "recording",
 ]
 
 _T = TypeVar("_T")
@@ -273,15 +271,3 @@ def plan_for(
     except TypeError:
         pass  # not weakly referable: made again next time
     return plan
-
-
-@contextlib.contextmanager
-def recording() -> Iterator[list[Record]]:
-    """Record every annotated local checked in this thread inside the block."""
-    previous = frames.recorder
-    records: list[Record] = []
-    frames.recorder = records
-    try:
-        yield records
-    finally:
-        frames.recorder = previous

@@ -17,13 +17,13 @@ from __future__ import annotations
 import ast
 import dataclasses
 import inspect
-import textwrap
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .._errors import AnnotationError
+from .._source import function_node
 from .._spec import Spec, contains_tensor, spec_of
 
 if TYPE_CHECKING:
@@ -46,18 +46,6 @@ class LocalSite:
     # Each statement that gives it a value: (line, source of the value, a short
     # label of the operation for diagrams), in source order.
     bindings: tuple[tuple[int, str, str], ...] = ()
-
-
-def _function_node(fn: Callable[..., Any]) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef, int]:
-    source = textwrap.dedent(inspect.getsource(fn))
-    tree = ast.parse(source)
-    node = tree.body[0]
-    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-        raise OSError("not a def statement")
-    if node.name != fn.__code__.co_name:
-        raise OSError("source does not match the function")
-    first = node.decorator_list[0].lineno if node.decorator_list else node.lineno
-    return node, fn.__code__.co_firstlineno - first
 
 
 def _own_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
@@ -85,7 +73,7 @@ def local_annotations(
     if hasattr(fn, "__wrapped__"):
         return None
     try:
-        node, offset = _function_node(fn)
+        node, offset = function_node(fn)
     except (OSError, TypeError, SyntaxError, IndentationError):
         return None
     sites: dict[str, LocalSite] = {}
@@ -314,6 +302,12 @@ def instrument(
     new.__annotations__ = fn.__annotations__
     new.__dict__.update(fn.__dict__)
     return new, tuple(sites.values())
+
+
+def set_hook(body: Callable[..., Any], hook: Callable[[int, Any, int], None]) -> None:
+    """Point the calls of a body made by `instrument` at another hook."""
+    assert body.__closure__ is not None
+    body.__closure__[body.__code__.co_freevars.index(_HOOK)].cell_contents = hook
 
 
 class _NotReady(Exception):

@@ -29,6 +29,7 @@ from ._explain import (
 )
 from ._generate import generate
 from ._locals import LocalSite, frames, instrument
+from ._recording import register
 from ._values import Memo, device_failure, tensor_leaves
 
 __all__ = ["RETURN", "Options", "Plan"]
@@ -80,6 +81,7 @@ class Plan:
                 compile_value_checker(site.spec, f"{fn.__name__}_{site.name}")
                 for site in self.sites
             )
+            register(self)
         self.fast = generate(self)
 
     # The engine's own checkers, built on the first failing call.
@@ -101,6 +103,8 @@ class Plan:
         signature = inspect.Signature(parameters, return_annotation=returns)
         return engine_for(self.fn, signature, returned=RETURN)
 
+    # The hooks an instrumented body calls after each bind of an annotated local.
+
     def local_hook(self, k: int, value: Any, line: int) -> None:
         stack = frames.stack
         if not stack:
@@ -108,9 +112,14 @@ class Plan:
         memo = stack[-1]
         if not self.site_checkers[k](value, memo):
             local_failure(self, self.sites[k], value, memo, line)
-        recorder = frames.recorder
-        if recorder is not None:
-            owner = memo.arguments.get("self") if memo.arguments else None
+
+    def recording_hook(self, k: int, value: Any, line: int) -> None:
+        """`local_hook`, and the value recorded for the tools (`_recording`)."""
+        self.local_hook(k, value, line)
+        stack, recorder = frames.stack, frames.recorder
+        if stack and recorder is not None:
+            arguments = stack[-1].arguments
+            owner = arguments.get("self") if arguments else None
             recorder.append((self, self.sites[k].name, line, value, owner))
 
     # The slow path: explain, then defer to the engine.

@@ -1,10 +1,11 @@
-"""Target -> Report: every annotated function, its shapes, and what a meta run observed.
+"""Target -> Report: every annotated function, its shapes, and what an example run observed.
 
 Functions are found whether or not they are decorated with `check`: any
 function or method whose signature or locals carry a jaxtyping annotation is
-documented. Concrete sizes are never computed by hand: each function runs on
-the meta device at the package's example sizes, and the shapes observed at
-its arguments, its return value and every annotated local are recorded.
+documented. Concrete sizes are never computed by hand: each function runs at
+the package's example sizes with zeros for data (`_example.run` picks the
+device), and the shapes observed at its arguments, its return value and every
+annotated local are recorded.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from typing import Any
 import torch
 
 from .._errors import AnnotationError
-from .._example import Member, prepare
+from .._example import Member, run
 from .._registry import Registry, registry_of
 from .._runtime._locals import LocalSite, local_annotations
 from .._runtime._values import tensor_leaves
+from .._source import function_node, source_file
 from .._spec import (
     Named,
     Signature,
@@ -61,8 +63,6 @@ from ._model import (
 )
 
 __all__ = ["build_report"]
-
-_DEVICE = "meta"
 
 
 def build_report(target: str, example: str | None = None) -> Report:
@@ -176,7 +176,7 @@ def _document(
 
 def _location(fn: Callable[..., Any], root: Path) -> tuple[str, int]:
     """The file that defines `fn`, relative to `root`, and its `def` line."""
-    file = Path(inspect.getsourcefile(fn) or fn.__code__.co_filename).resolve()
+    file = Path(source_file(fn) or fn.__code__.co_filename).resolve()
     try:
         shown = file.relative_to(root).as_posix()
     except ValueError:
@@ -186,13 +186,10 @@ def _location(fn: Callable[..., Any], root: Path) -> tuple[str, int]:
 
 def _def_line(fn: Callable[..., Any]) -> int:
     try:
-        lines, start = inspect.getsourcelines(fn)
-    except (OSError, TypeError):
-        return fn.__code__.co_firstlineno
-    for offset, line in enumerate(lines):
-        if line.lstrip().startswith(("def ", "async def ")):
-            return start + offset
-    return start
+        node, offset = function_node(fn)
+    except OSError:
+        return int(fn.__code__.co_firstlineno)
+    return node.lineno + offset
 
 
 def _signature_text(fn: Callable[..., Any]) -> str:
@@ -263,7 +260,7 @@ def _arg_descriptions(fn: Callable[..., Any]) -> dict[str, str]:
 
 
 class _ExampleRun:
-    """One run of a function on the meta device, and the shapes it showed."""
+    """One example run of a function, and the shapes it showed."""
 
     def __init__(
         self,
@@ -309,10 +306,9 @@ class _ExampleRun:
                 raise SynthError(f"no example factory for {owner.__qualname__}")
             factory = factories[0]
             self.factory = factory.name  # shown even when no example can be made
-        example = prepare(member, self.sizes, _DEVICE, factory)
+        done = run(member, self.sizes, factory, record=True)
+        example, out, records = done.example, done.out, done.records
         self.instance = example.instance
-        with example.recording() as records:
-            out = example.call()
         plan = example.plan
         arguments = example.arguments()
         for param in plan.signature.params:

@@ -142,7 +142,7 @@ def intro_sentence() -> str:
 def example_sentence(example: Example) -> str:
     """The sentence on where concrete sizes come from, with `code` spans."""
     sentence = (
-        "Concrete sizes are observed by running each function on the meta device "
+        "Concrete sizes are observed by running each function, with zeros for data, "
         f"at the example {_backticks(example.name)}"
     )
     if example.sizes:

@@ -1,7 +1,7 @@
 """What the docs generator knows about a target, before any rendering.
 
-`_collect` builds a `Report` from the parsed specs and from real runs on the
-meta device; `_markdown`, `_html` and `_svg` only render it. A shape travels as
+`_collect` builds a `Report` from the parsed specs and from example runs with
+zeros for data; `_markdown`, `_html` and `_svg` only render it. A shape travels as
 the parsed leaf (`TensorSpec` or `SizeSpec`) and observed sizes as numbers:
 text is made only by the renderers (`_text` holds what they share). Every
 field is in a fixed order, so that output is deterministic.
