@@ -22,7 +22,7 @@ import contextlib
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import torch
 
@@ -30,31 +30,13 @@ from ._registry import Factory
 from ._runtime._decorator import plan_for
 from ._runtime._locals import Record
 from ._runtime._recording import recording
-from ._spec import Signature, TensorSpec, leaves
+from ._spec import TensorSpec, leaves
 from ._synth import SynthError, made_by_instance, shape_for, synth_arguments
+from ._target import Member
 
 __all__ = ["CPU_ELEMENTS", "Example", "Member", "Run", "prepare", "run"]
 
 CPU_ELEMENTS = 1 << 20  # values in all the tensor arguments of a CPU run
-
-Kind = Literal["function", "method", "classmethod"]
-
-
-@dataclass(frozen=True)
-class Member:
-    """A function or method as found in its module or class."""
-
-    found: Any  # what the module or class holds: maybe a checked wrapper
-    owner: type | None = None
-    localns: dict[str, Any] | None = None
-    signature: Signature | None = None  # parsed already by the tool, if it was
-
-    def kind(self, signature: Signature) -> Kind:
-        """A method takes `self` (and needs an instance) or `cls` (its class)."""
-        params = signature.params
-        if self.owner is None or not params or params[0].name not in ("self", "cls"):
-            return "function"
-        return "method" if params[0].name == "self" else "classmethod"
 
 
 @dataclass

@@ -13,7 +13,7 @@ at once. Two things torch may discover on the way are reported:
 
 from __future__ import annotations
 
-import inspect
+import dataclasses
 import re
 from typing import Any
 
@@ -21,7 +21,7 @@ import sympy
 import torch
 
 from ._config import disabled
-from ._example import Member, prepare
+from ._example import prepare
 from ._registry import Registry
 from ._runtime._values import tensor_leaves
 from ._sizes import Verdict, assignments, dims_of
@@ -42,6 +42,7 @@ from ._spec import (
     spec_at,
 )
 from ._synth import SynthError, synth_arguments
+from ._target import Member
 
 __all__ = ["prove"]
 
@@ -49,22 +50,16 @@ _FIX = re.compile(r"^\s*(\w+)\s*=\s*(.+?)\s*$")
 _MAX_TRIES = 6
 
 
-def prove(
-    module: str,
-    owner: type | None,
-    found: Any,
-    localns: dict[str, Any] | None,
-    registry: Registry,
-) -> list[Verdict]:
-    fn = inspect.unwrap(found)
-    name = f"{module}.{fn.__qualname__} [symbolic]"
+def prove(member: Member, registry: Registry) -> list[Verdict]:
+    fn, owner = member.function, member.owner
+    name = f"{member.name} [symbolic]"
     try:
-        signature = signature_of(fn, localns)
+        signature = signature_of(fn, member.localns)
     except Exception:  # noqa: BLE001  (reported by the plain verification)
         return []
     if not signature.has_tensors or not _tensor_inputs(signature):
         return []
-    member = Member(found, owner, localns, signature)
+    member = dataclasses.replace(member, signature=signature)
     method = member.kind(signature) == "method"
     if owner is not None and not method:
         return []
@@ -78,7 +73,7 @@ def prove(
         if not factories:
             return [Verdict(name, "skipped", f"no example factory for {owner.__qualname__}", sizes)]
         factory = factories[0]
-        name = f"{module}.{fn.__qualname__} [{factory.name}, symbolic]"
+        name = f"{member.name} [{factory.name}, symbolic]"
     try:
         example = prepare(member, sizes, "cpu", factory)
     except SynthError as error:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, Literal
 
 from ._runtime import checked_signature
 from ._source import first_line
@@ -24,6 +24,7 @@ from ._spec import Signature
 
 __all__ = [
     "Checked",
+    "Member",
     "Target",
     "TargetError",
     "annotated_members",
@@ -35,6 +36,38 @@ __all__ = [
 
 class TargetError(Exception):
     """A target that does not exist or does not import; its text is one line."""
+
+
+Kind = Literal["function", "method", "classmethod"]
+
+
+@dataclass(frozen=True)
+class Member:
+    """A function or method as found in its module or class: the members view
+    of a target, which every tool but lint walks."""
+
+    found: Any  # what the module or class holds: maybe a checked wrapper
+    owner: type | None = None
+    localns: dict[str, Any] | None = None
+    signature: Signature | None = None  # parsed already by the tool, if it was
+    module: str = ""
+
+    @property
+    def function(self) -> Any:
+        """The function itself, under any wrappers."""
+        return inspect.unwrap(self.found)
+
+    @property
+    def name(self) -> str:
+        """`module.qualname`, as the tools report it."""
+        return f"{self.module}.{self.function.__qualname__}"
+
+    def kind(self, signature: Signature) -> Kind:
+        """A method takes `self` (and needs an instance) or `cls` (its class)."""
+        params = signature.params
+        if self.owner is None or not params or params[0].name not in ("self", "cls"):
+            return "function"
+        return "method" if params[0].name == "self" else "classmethod"
 
 
 @dataclass(frozen=True)
@@ -164,8 +197,8 @@ def collect(target: str) -> list[Checked]:
     modules, attribute = load_modules(target)
     found: list[Checked] = []
     for module in modules:
-        for owner, member, _ in annotated_members(module, attribute, private=True):
-            function = getattr(member, "__func__", member)
+        for member in annotated_members(module, attribute, private=True):
+            function, owner = member.found, member.owner
             signature = checked_signature(function)
             if signature is not None:
                 found.append(
@@ -186,12 +219,11 @@ def _source_order(found: dict[str, Checked]) -> Callable[[str], tuple[str, int, 
 
 def annotated_members(
     module: ModuleType, attribute: str | None, private: bool = False
-) -> Iterator[tuple[type | None, Any, dict[str, Any] | None]]:
+) -> Iterator[Member]:
     """Public functions and methods of a module (with `private`, all of them),
-    with their owner class and the names their annotations may refer to:
-    (owner, function as found, localns), in source order. Interfaces
-    (Protocols) and generated members are left out. The one way the tools
-    find the members of a module."""
+    each with its owner class and the names its annotations may refer to, in
+    source order. Interfaces (Protocols) and generated members are left out.
+    The one way the tools find the members of a module."""
     visible = (lambda name: True) if private else _public
     if attribute is not None:
         objects: list[Any] = [_lookup(module, attribute)]
@@ -217,9 +249,9 @@ def annotated_members(
             ]
             members.sort(key=lambda m: first_line(inspect.unwrap(m)))
             for member in members:
-                yield obj, member, localns
+                yield Member(member, obj, localns, module=module.__name__)
         elif inspect.isfunction(obj):
-            yield None, obj, None
+            yield Member(obj, module=module.__name__)
 
 
 def _public(name: str) -> bool:

@@ -20,20 +20,20 @@ with the annotations for all sizes at once.
 
 from __future__ import annotations
 
-import inspect
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ._errors import AnnotationError, ShapeError
-from ._example import Member, run
+from ._example import run
 from ._registry import Factory, Registry, registry_of
 from ._runtime._locals import local_annotations
 from ._sizes import Verdict, assignments, dims_of
 from ._source import first_line, source_file
 from ._spec import Signature, Spec, signature_of
 from ._synth import SynthError
-from ._target import annotated_members, load_modules
+from ._target import Member, annotated_members, load_modules
 
 __all__ = ["Verdict", "verify"]
 
@@ -43,15 +43,14 @@ def verify(target: str, *, symbolic: bool = False) -> list[Verdict]:
     modules, attribute = load_modules(target)
     registry = registry_of(modules)
     verdicts: list[Verdict] = []
-    for module in modules:
-        for owner, found, localns in annotated_members(module, attribute):
-            verdicts.extend(_verify_member(module.__name__, owner, found, localns, registry))
+    members = [member for module in modules for member in annotated_members(module, attribute)]
+    for member in members:
+        verdicts.extend(_verify_member(member, registry))
     if symbolic:
         from ._symbolic import prove  # torch.export is heavy: only when asked
 
-        for module in modules:
-            for owner, found, localns in annotated_members(module, attribute):
-                verdicts.extend(prove(module.__name__, owner, found, localns, registry))
+        for member in members:
+            verdicts.extend(prove(member, registry))
     return verdicts
 
 
@@ -70,25 +69,18 @@ def _location(fn: Any) -> tuple[str | None, int | None]:
         return path.as_posix(), line
 
 
-def _verify_member(
-    module: str,
-    owner: type | None,
-    found: Any,
-    localns: dict[str, Any] | None,
-    registry: Registry,
-) -> list[Verdict]:
-    fn = inspect.unwrap(found)
-    name = f"{module}.{fn.__qualname__}"
+def _verify_member(member: Member, registry: Registry) -> list[Verdict]:
+    fn, name, owner = member.function, member.name, member.owner
     file, line = _location(fn)
     try:
-        signature = signature_of(fn, localns)
-        located = local_annotations(fn, localns)
+        signature = signature_of(fn, member.localns)
+        located = local_annotations(fn, member.localns)
     except AnnotationError as error:
         return [Verdict(name, "violated", f"malformed annotation: {error}", {}, file, line)]
     sites = [site.spec for site in (located[2].values() if located else ())]
     if not signature.has_tensors and not sites:
         return []
-    member = Member(found, owner, localns, signature)
+    member = dataclasses.replace(member, signature=signature)
     if member.kind(signature) == "method":
         assert owner is not None
         factories: list[Factory | None] = list(registry.factories_for(owner))

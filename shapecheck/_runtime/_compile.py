@@ -38,7 +38,8 @@ from .._spec import (
     Variadic,
 )
 from ._engine import opaque_matches
-from ._values import Memo, check_value, dtype_name, other_matches
+from ._failures import dtype_name
+from ._values import Memo, check_value, other_matches
 
 __all__ = ["Emitter", "compile_value_checker", "dtypes_of"]
 

@@ -18,8 +18,9 @@ from beartype.roar import BeartypeException
 from .._errors import AnnotationError, ShapeError
 from .._spec import OtherSpec, Spec, walk_tensors
 from ._engine import keeping_random_state
+from ._failures import Failure, describe_value
 from ._locals import LocalSite
-from ._values import Failure, Memo, check_value, describe_value
+from ._values import Memo, check_value
 
 if TYPE_CHECKING:
     from ._plan import Plan

@@ -27,10 +27,11 @@ from ._explain import (
     run_engine,
     shape_error,
 )
+from ._failures import device_failure
 from ._generate import generate
 from ._locals import LocalSite, frames, instrument
 from ._recording import register
-from ._values import Memo, device_failure, tensor_leaves
+from ._values import Memo, tensor_leaves
 
 __all__ = ["RETURN", "Options", "Plan"]
 

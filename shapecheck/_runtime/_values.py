@@ -15,7 +15,6 @@ import itertools
 import types
 import typing
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import torch
@@ -42,17 +41,9 @@ from .._spec import (
     Variadic,
 )
 from ._engine import bearable, opaque_matches
+from ._failures import Failure, array_dtype_name, describe_value, is_array_like, structural
 
-__all__ = [
-    "Failure",
-    "Memo",
-    "array_dtype_name",
-    "check_value",
-    "other_matches",
-    "describe_value",
-    "device_failure",
-    "tensor_leaves",
-]
+__all__ = ["Memo", "check_value", "other_matches", "tensor_leaves"]
 
 
 class Memo:
@@ -82,67 +73,6 @@ class Memo:
         return ", ".join(f"{name}={size}" for name, size in self.single.items())
 
 
-@dataclass
-class Failure:
-    path: str
-    expected: str
-    actual: str
-    reason: str
-    dim: str | None = None
-    bound_value: int | None = None
-    bound_at: str | None = None
-    actual_value: int | None = None
-    permutation: tuple[int, ...] | None = None
-    structural: bool = False  # the value is not even the right kind of thing
-
-
-def dtype_name(dtype: torch.dtype) -> str:
-    return repr(dtype).rsplit(".", 1)[-1]
-
-
-def array_dtype_name(value: Any) -> str:
-    """The dtype name of any array, read as jaxtyping reads it."""
-    dtype = value.dtype
-    kind = getattr(dtype, "type", None)
-    if kind is not None and hasattr(kind, "__name__"):  # numpy and alike
-        name: str = kind.__name__
-        if name == "void" and getattr(dtype, "names", None):  # a structured array
-            return str(dtype)
-        return name
-    if hasattr(dtype, "as_numpy_dtype"):
-        return str(dtype.as_numpy_dtype.__name__)
-    if isinstance(dtype, str):
-        return dtype
-    return repr(dtype).rsplit(".", 1)[-1]
-
-
-def _is_array_like(value: Any) -> bool:
-    return hasattr(value, "shape") and hasattr(value, "dtype")
-
-
-def describe_value(value: Any) -> str:
-    """`float32[3, 11] on cpu`, or the type and length of a container."""
-    if isinstance(value, torch.Tensor):
-        dims = ", ".join(str(size) for size in value.shape)
-        return f"{dtype_name(value.dtype)}[{dims}] on {value.device}"
-    if not isinstance(value, type) and _is_array_like(value):
-        try:
-            dims = ", ".join(str(size) for size in value.shape)
-            name = array_dtype_name(value)
-        except Exception:  # noqa: BLE001  (a broken array-like: say what it is)
-            return type(value).__qualname__
-        device = getattr(value, "device", None)
-        where = f" on {device}" if device is not None and not callable(device) else ""
-        return f"{type(value).__qualname__} {name}[{dims}]{where}"
-    if isinstance(value, dict):
-        return f"{type(value).__name__} of {len(value)}"
-    if isinstance(value, tuple | list):
-        inner = ", ".join(describe_value(item) for item in value[:4])
-        more = ", ..." if len(value) > 4 else ""
-        return f"{type(value).__name__} of {len(value)}: ({inner}{more})"
-    return type(value).__qualname__
-
-
 def check_value(spec: Spec, value: Any, path: str, memo: Memo) -> Failure | None:
     if isinstance(spec, TensorSpec):
         return _check_tensor(spec, value, path, memo)
@@ -151,12 +81,12 @@ def check_value(spec: Spec, value: Any, path: str, memo: Memo) -> Failure | None
         # later tensor's unbound dim.
         if other_matches(spec, value):
             return None
-        return _structural(spec, value, path, str(spec))
+        return structural(spec, value, path, str(spec))
     if isinstance(spec, SizeSpec):
         return _check_size(spec, value, path, memo)
     if isinstance(spec, TupleSpec):
         if not isinstance(value, tuple) or len(value) != len(spec.items):
-            return _structural(spec, value, path, f"a tuple of {len(spec.items)}")
+            return structural(spec, value, path, f"a tuple of {len(spec.items)}")
         for index, (item_spec, item) in enumerate(zip(spec.items, value, strict=True)):
             failure = check_value(item_spec, item, f"{path}[{index}]", memo)
             if failure is not None:
@@ -164,7 +94,7 @@ def check_value(spec: Spec, value: Any, path: str, memo: Memo) -> Failure | None
         return None
     if isinstance(spec, SequenceSpec):
         if not isinstance(value, spec.kind):
-            return _structural(spec, value, path, f"a {spec.kind.__name__}")
+            return structural(spec, value, path, f"a {spec.kind.__name__}")
         items: Any = value
         for index, item in enumerate(items):
             failure = check_value(spec.item, item, f"{path}[{index}]", memo)
@@ -173,7 +103,7 @@ def check_value(spec: Spec, value: Any, path: str, memo: Memo) -> Failure | None
         return None
     if isinstance(spec, MappingSpec):
         if not isinstance(value, spec.kind):
-            return _structural(spec, value, path, f"a {spec.kind.__name__}")
+            return structural(spec, value, path, f"a {spec.kind.__name__}")
         mapping: Any = value
         for key, item in mapping.items():
             failure = check_value(spec.key, key, f"{path}.keys()", memo)
@@ -185,10 +115,10 @@ def check_value(spec: Spec, value: Any, path: str, memo: Memo) -> Failure | None
     if isinstance(spec, OpaqueSpec):
         if opaque_matches(spec.hint, value, memo.single, memo.variadic, memo.arguments):
             return None
-        return _structural(spec, value, path, str(spec))
+        return structural(spec, value, path, str(spec))
     if isinstance(spec, FieldsSpec):
         if not isinstance(value, spec.cls):
-            return _structural(spec, value, path, f"a {spec.cls.__qualname__}")
+            return structural(spec, value, path, f"a {spec.cls.__qualname__}")
         for name, field_spec in spec.fields:
             failure = check_value(field_spec, getattr(value, name), f"{path}.{name}", memo)
             if failure is not None:
@@ -222,28 +152,6 @@ def tensor_leaves(spec: Spec, value: Any, path: str | Path) -> Iterator[tuple[Pa
                 return
 
 
-def device_failure(leaves: list[tuple[Path, torch.Tensor]]) -> Failure | None:
-    """The odd one out when the tensors of one call sit on different devices."""
-    devices = [tensor.device for _, tensor in leaves]
-    if len(set(devices)) <= 1:
-        return None
-    counts = {device: devices.count(device) for device in devices}
-    majority = max(counts, key=lambda device: (counts[device], -devices.index(device)))
-    on_majority = [str(path) for path, tensor in leaves if tensor.device == majority]
-    for at, tensor in leaves:
-        path = str(at)
-        if tensor.device != majority:
-            shown = ", ".join(on_majority[:3]) + (", ..." if len(on_majority) > 3 else "")
-            return Failure(
-                path,
-                f"a tensor on {majority}",
-                describe_value(tensor),
-                f"{path} is on {tensor.device}, but the other tensors of the call are on "
-                f"{majority} ({shown})",
-            )
-    return None
-
-
 def other_matches(spec: OtherSpec, value: Any) -> bool:
     """Whether a value matches a hint without arrays, as beartype decides."""
     hint = spec.hint
@@ -264,7 +172,7 @@ def _check_union(spec: UnionSpec, value: Any, path: str, memo: Memo) -> Failure 
         if isinstance(option, OtherSpec):
             if other_matches(option, value):
                 return None
-            failures.append(_structural(option, value, path, str(option)))
+            failures.append(structural(option, value, path, str(option)))
             continue
         saved = memo.copy()
         failure = check_value(option, value, path, memo)
@@ -288,7 +196,7 @@ def _check_union(spec: UnionSpec, value: Any, path: str, memo: Memo) -> Failure 
 
 def _check_size(spec: SizeSpec, value: Any, path: str, memo: Memo) -> Failure | None:
     if not isinstance(value, int) or isinstance(value, bool):
-        return _structural(spec, value, path, "an int")
+        return structural(spec, value, path, "an int")
     bound = memo.single.get(spec.name)
     if bound is None:
         memo.single[spec.name] = value
@@ -309,25 +217,15 @@ def _check_size(spec: SizeSpec, value: Any, path: str, memo: Memo) -> Failure | 
     )
 
 
-def _structural(spec: Spec, value: Any, path: str, wanted: str) -> Failure:
-    return Failure(
-        path,
-        str(spec),
-        describe_value(value),
-        f"expected {wanted}, got {describe_value(value)}",
-        structural=True,
-    )
-
-
 def _check_tensor(spec: TensorSpec, value: Any, path: str, memo: Memo) -> Failure | None:
     if path == memo.skip:
         return None
     if spec.array_type is Any:
-        if not _is_array_like(value):
-            return _structural(spec, value, path, "an array with `shape` and `dtype`")
+        if not is_array_like(value):
+            return structural(spec, value, path, "an array with `shape` and `dtype`")
     elif not isinstance(value, spec.array_type):
         wanted = "a tensor" if spec.array_type is torch.Tensor else f"a {spec.type_name}"
-        return _structural(spec, value, path, wanted)
+        return structural(spec, value, path, wanted)
     if spec.dtypes is not None:
         name = array_dtype_name(value)
         if not any(_dtype_matches(wanted, name) for wanted in spec.dtypes):
@@ -386,33 +284,19 @@ def _check_dims(
     expected: str,
     memo: Memo,
 ) -> Failure | None:
+    """Check sizes against dims one axis at a time, numbered from `start`, binding names."""
     for axis, (dim, size) in enumerate(zip(dims, sizes, strict=True), start):
         if isinstance(dim, Anonymous):
             continue
         if getattr(dim, "broadcast", False) and size == 1:
             continue
         where = f"{path}.shape[{axis}]"
+        failure: Failure | None = None
         if isinstance(dim, Named):
-            bound = memo.single.get(dim.name)
-            if bound is None:
-                memo.single[dim.name] = size
-                memo.origin[dim.name] = where
-            elif bound != size:
-                origin = memo.origin.get(dim.name, "?")
-                return Failure(
-                    path,
-                    expected,
-                    "",
-                    f"dimension `{dim.name}` is {size} at {where}, "
-                    f"but {dim.name}={bound} was bound by {origin}",
-                    dim=dim.name,
-                    bound_value=bound,
-                    bound_at=origin,
-                    actual_value=size,
-                )
+            failure = _check_named(dim, size, where, path, expected, memo)
         elif isinstance(dim, Fixed):
             if dim.size != size:
-                return Failure(
+                failure = Failure(
                     path,
                     expected,
                     "",
@@ -423,34 +307,68 @@ def _check_dims(
                     actual_value=size,
                 )
         elif isinstance(dim, Symbolic):
-            try:
-                value = evaluate(dim, memo)
-            except _Unevaluable as error:
-                return Failure(
-                    path,
-                    expected,
-                    "",
-                    f"dimension `{dim.expr}` at {where} cannot be evaluated: {error}",
-                    dim=dim.expr,
-                    actual_value=size,
-                )
-            if value != size:
-                origins = ", ".join(
-                    f"{name}={memo.single[name]} from {memo.origin.get(name, '?')}"
-                    for name in dim.names
-                    if name in memo.single
-                )
-                return Failure(
-                    path,
-                    expected,
-                    "",
-                    f"dimension `{dim.expr}` is {size} at {where}, "
-                    f"but {dim.expr}={value} ({origins})",
-                    dim=dim.expr,
-                    bound_value=value,
-                    bound_at=origins,
-                    actual_value=size,
-                )
+            failure = _check_symbolic(dim, size, where, path, expected, memo)
+        if failure is not None:
+            return failure
+    return None
+
+
+def _check_named(
+    dim: Named, size: int, where: str, path: str, expected: str, memo: Memo
+) -> Failure | None:
+    """Bind a named dim on first sight, else check the size it was bound to."""
+    bound = memo.single.get(dim.name)
+    if bound is None:
+        memo.single[dim.name] = size
+        memo.origin[dim.name] = where
+        return None
+    if bound == size:
+        return None
+    origin = memo.origin.get(dim.name, "?")
+    return Failure(
+        path,
+        expected,
+        "",
+        f"dimension `{dim.name}` is {size} at {where}, "
+        f"but {dim.name}={bound} was bound by {origin}",
+        dim=dim.name,
+        bound_value=bound,
+        bound_at=origin,
+        actual_value=size,
+    )
+
+
+def _check_symbolic(
+    dim: Symbolic, size: int, where: str, path: str, expected: str, memo: Memo
+) -> Failure | None:
+    """Check a size against the value of a symbolic dim's expression."""
+    try:
+        value = evaluate(dim, memo)
+    except _Unevaluable as error:
+        return Failure(
+            path,
+            expected,
+            "",
+            f"dimension `{dim.expr}` at {where} cannot be evaluated: {error}",
+            dim=dim.expr,
+            actual_value=size,
+        )
+    if value != size:
+        origins = ", ".join(
+            f"{name}={memo.single[name]} from {memo.origin.get(name, '?')}"
+            for name in dim.names
+            if name in memo.single
+        )
+        return Failure(
+            path,
+            expected,
+            "",
+            f"dimension `{dim.expr}` is {size} at {where}, but {dim.expr}={value} ({origins})",
+            dim=dim.expr,
+            bound_value=value,
+            bound_at=origins,
+            actual_value=size,
+        )
     return None
 
 

@@ -183,7 +183,22 @@ def _parse_element(text: str, elements: list[str], index: int, element: str) -> 
                 _replaced(elements, index, "..."),
             )
         return Variadic(None)
+    flags, label, body = _read_modifiers(text, elements, index, element)
+    if body == "" or body.isidentifier():
+        return _named_dim(text, elements, index, element, body, flags)
+    try:
+        size = int(body)
+    except ValueError:
+        size = None
+    if size is not None:
+        return _fixed_dim(text, elements, index, element, size, flags, label)
+    return _symbolic_dim(text, elements, index, element, body, flags)
 
+
+def _read_modifiers(
+    text: str, elements: list[str], index: int, element: str
+) -> tuple[set[str], str | None, str]:
+    """The modifier flags of an element, its `label=` if any, and what follows them."""
     flags: set[str] = set()
     label: str | None = None
     body = element
@@ -201,64 +216,77 @@ def _parse_element(text: str, elements: list[str], index: int, element: str) -> 
             label, body = body.split("=")
         else:
             break
+    return flags, label, body
 
+
+def _named_dim(
+    text: str, elements: list[str], index: int, element: str, body: str, flags: set[str]
+) -> Dim:
+    """The dim of an element whose body is a name or empty: named, anonymous or variadic."""
     broadcast = "broadcast" in flags
-    treepath = "treepath" in flags
-    anonymous = "anonymous" in flags
     variadic = "variadic" in flags
-
-    if body == "" or body.isidentifier():
-        if anonymous:
-            if broadcast:
-                raise _fail(
-                    text,
-                    f"`{element}`: a dim cannot be both anonymous and broadcastable",
-                    _replaced(elements, index, element.replace("#", "")),
-                )
-            return Variadic(None) if variadic else Anonymous(element)
-        # An empty name (`*` or `?` alone) is a dim named "", as in jaxtyping.
-        if variadic:
-            return Variadic(body, broadcast, treepath)
-        return Named(body, broadcast, treepath)
-
-    try:
-        size = int(body)
-    except ValueError:
-        size = None
-    if size is not None:
-        if variadic:
+    if "anonymous" in flags:
+        if broadcast:
             raise _fail(
                 text,
-                f"`{element}`: a fixed size cannot be variadic",
-                _replaced(elements, index, element.replace("*", "")),
+                f"`{element}`: a dim cannot be both anonymous and broadcastable",
+                _replaced(elements, index, element.replace("#", "")),
             )
-        if anonymous:
-            raise _fail(
-                text,
-                f"`{element}`: a fixed size cannot be anonymous",
-                _replaced(elements, index, element.replace("_", "", 1)),
-            )
-        if treepath:
-            raise _fail(
-                text,
-                f"`{element}`: a fixed size cannot depend on a tree path",
-                _replaced(elements, index, element.replace("?", "")),
-            )
-        return Fixed(size, broadcast, label or None)
-
+        return Variadic(None) if variadic else Anonymous(element)
+    # An empty name (`*` or `?` alone) is a dim named "", as in jaxtyping.
     if variadic:
+        return Variadic(body, broadcast, "treepath" in flags)
+    return Named(body, broadcast, "treepath" in flags)
+
+
+def _fixed_dim(
+    text: str,
+    elements: list[str],
+    index: int,
+    element: str,
+    size: int,
+    flags: set[str],
+    label: str | None,
+) -> Fixed:
+    """The dim of an element whose body is an int, once its modifiers are known to fit."""
+    if "variadic" in flags:
+        raise _fail(
+            text,
+            f"`{element}`: a fixed size cannot be variadic",
+            _replaced(elements, index, element.replace("*", "")),
+        )
+    if "anonymous" in flags:
+        raise _fail(
+            text,
+            f"`{element}`: a fixed size cannot be anonymous",
+            _replaced(elements, index, element.replace("_", "", 1)),
+        )
+    if "treepath" in flags:
+        raise _fail(
+            text,
+            f"`{element}`: a fixed size cannot depend on a tree path",
+            _replaced(elements, index, element.replace("?", "")),
+        )
+    return Fixed(size, "broadcast" in flags, label or None)
+
+
+def _symbolic_dim(
+    text: str, elements: list[str], index: int, element: str, body: str, flags: set[str]
+) -> Symbolic:
+    """The dim of an element whose body is an expression, once its modifiers are known to fit."""
+    if "variadic" in flags:
         raise _fail(text, f"`{element}`: a symbolic expression cannot be variadic")
-    if anonymous:
+    if "anonymous" in flags:
         raise _fail(
             text,
             f"`{element}`: a symbolic expression cannot be anonymous",
             _replaced(elements, index, element.replace("_", "", 1)),
         )
-    if treepath:
+    if "treepath" in flags:
         raise _fail(text, f"`{element}`: a symbolic expression cannot depend on a tree path")
     if len(body) > 4300 and body.isdigit():
         raise _fail(text, f"`{element[:20]}...`: the size is too large")
-    return _parse_symbolic(text, body, broadcast)
+    return _parse_symbolic(text, body, "broadcast" in flags)
 
 
 _BRACES = re.compile(r"\{[^{}]*\}")

@@ -228,24 +228,29 @@ def spec_of(hint: Any) -> Spec:
     return spec
 
 
+def _array_spec(hint: Any) -> TensorSpec:
+    """The `TensorSpec` of a jaxtyping array hint, such as `Float[Tensor, "batch n"]`."""
+    dtypes = hint.dtypes
+    if not isinstance(dtypes, tuple | list):
+        dtypes = None  # jaxtyping's "any dtype" sentinel (Shaped)
+    shape = parse_shape(hint.dim_str)
+    if any(getattr(dim, "treepath", False) for dim in shape.dims):
+        raise AnnotationError(
+            f'"{shape.text}": `?` dims depend on a place in a PyTree, and mean '
+            "nothing outside a PyTree annotation; write the dim without `?`"
+        )
+    return TensorSpec(
+        dtype=hint.dtype.__name__,
+        dtypes=None if dtypes is None else tuple(dtypes),
+        shape=shape,
+        hint=hint,
+        array_type=hint.array_type,
+    )
+
+
 def _spec_of(hint: Any, seen: tuple[type, ...]) -> Spec:
     if _is_array_hint(hint):
-        dtypes = hint.dtypes
-        if not isinstance(dtypes, tuple | list):
-            dtypes = None  # jaxtyping's "any dtype" sentinel (Shaped)
-        shape = parse_shape(hint.dim_str)
-        if any(getattr(dim, "treepath", False) for dim in shape.dims):
-            raise AnnotationError(
-                f'"{shape.text}": `?` dims depend on a place in a PyTree, and mean '
-                "nothing outside a PyTree annotation; write the dim without `?`"
-            )
-        return TensorSpec(
-            dtype=hint.dtype.__name__,
-            dtypes=None if dtypes is None else tuple(dtypes),
-            shape=shape,
-            hint=hint,
-            array_type=hint.array_type,
-        )
+        return _array_spec(hint)
     if _is_tensor_type(hint):
         return TensorSpec(dtype="Tensor", dtypes=None, shape=None, hint=hint, array_type=hint)
 

@@ -3,13 +3,14 @@
 Functions are found whether or not they are decorated with `check`: any
 function or method whose signature or locals carry a jaxtyping annotation is
 documented. Concrete sizes are never computed by hand: each function runs at
-the package's example sizes with zeros for data (`_example.run` picks the
-device), and the shapes observed at its arguments, its return value and every
-annotated local are recorded.
+the package's example sizes with zeros for data (`_observe`, through
+`_example.run`), and the shapes observed at its arguments, its return value
+and every annotated local are recorded.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import re
 from collections.abc import Callable
@@ -20,10 +21,9 @@ from typing import Any
 import torch
 
 from .._errors import AnnotationError
-from .._example import Member, run
+from .._example import Member
 from .._registry import Registry, registry_of
 from .._runtime._locals import LocalSite, local_annotations
-from .._runtime._values import tensor_leaves
 from .._source import function_node, source_file
 from .._spec import (
     Named,
@@ -37,7 +37,6 @@ from .._spec import (
     signature_of,
 )
 from .._spec import Path as LeafPath
-from .._synth import SynthError
 from .._target import annotated_members, load_modules
 from ._model import (
     DocsProblem,
@@ -57,10 +56,10 @@ from ._model import (
     Relation,
     Report,
     Row,
-    Sizes,
     SymbolicAxis,
     dim_names,
 )
+from ._observe import ExampleRun
 
 __all__ = ["build_report"]
 
@@ -81,8 +80,8 @@ def build_report(target: str, example: str | None = None) -> Report:
     for module in modules:
         documented = [
             doc
-            for owner, member, localns in annotated_members(module, attribute)
-            if (doc := _document(member, owner, localns, root, registry, sizes, chosen, problems))
+            for member in annotated_members(module, attribute)
+            if (doc := _document(member, root, registry, sizes, chosen, problems))
         ]
         if documented:
             module_docs.append(ModuleDoc(module.__name__, _summary(module), tuple(documented)))
@@ -113,21 +112,19 @@ def _root_of(module: ModuleType) -> Path:
 
 
 def _document(
-    found: Any,
-    owner: type | None,
-    localns: dict[str, Any] | None,
+    member: Member,
     root: Path,
     registry: Registry,
     sizes: dict[str, int],
     example: Example | None,
     problems: list[DocsProblem],
 ) -> FunctionDoc | None:
-    fn = inspect.unwrap(found)
+    fn, owner = member.function, member.owner
     qualname = fn.__qualname__.replace("<locals>.", "")
     file, line = _location(fn, root)
     try:
-        signature = signature_of(fn, localns)
-        found_locals = local_annotations(fn, localns)
+        signature = signature_of(fn, member.localns)
+        found_locals = local_annotations(fn, member.localns)
     except AnnotationError as error:
         problem = DocsProblem("annotation", file, line, qualname, str(error))
         problems.append(problem)
@@ -148,7 +145,8 @@ def _document(
     if not signature.has_tensors and not sites:
         return None
 
-    run = _ExampleRun(found, owner, localns, signature, registry, sizes) if example else None
+    member = dataclasses.replace(member, signature=signature)
+    run = ExampleRun(member, registry, sizes) if example else None
     descriptions = _arg_descriptions(fn)
     rows = _rows(signature, run, descriptions)
     intermediates = _intermediates(sites, run)
@@ -256,124 +254,11 @@ def _arg_descriptions(fn: Callable[..., Any]) -> dict[str, str]:
     return found
 
 
-# ---------------------------------------------------------------- the example run
-
-
-class _ExampleRun:
-    """One example run of a function, and the shapes it showed."""
-
-    def __init__(
-        self,
-        found: Any,
-        owner: type | None,
-        localns: dict[str, Any] | None,
-        signature: Signature,
-        registry: Registry,
-        sizes: dict[str, int],
-    ) -> None:
-        self.paths: dict[LeafPath, Sizes] = {}  # by generic path: `state[i]`, not `state[0]`
-        self.locals: dict[tuple[str, int], Any] = {}
-        self.inlined: list[Intermediate] = []  # locals of helper methods it called
-        self.sizes = dict(sizes)
-        self.instance: Any = None
-        self.factory: str | None = None
-        self.problem: str | None = None
-        self.skipped: str | None = None
-        try:
-            self._run(found, owner, localns, signature, registry)
-        except NotImplementedError:
-            pass  # an abstract method: nothing to observe
-        except SynthError as error:
-            self.skipped = str(error)  # no example for it: the concrete column stays empty
-        except Exception as error:  # noqa: BLE001  (the user's function failed)
-            text = " ".join(str(error).split())
-            self.problem = f"example run failed: {type(error).__name__}: {text}"
-
-    def _run(
-        self,
-        found: Any,
-        owner: type | None,
-        localns: dict[str, Any] | None,
-        signature: Signature,
-        registry: Registry,
-    ) -> None:
-        member = Member(found, owner, localns, signature)
-        factory = None
-        if member.kind(signature) == "method":
-            assert owner is not None
-            factories = registry.factories_for(owner)
-            if not factories:
-                raise SynthError(f"no example factory for {owner.__qualname__}")
-            factory = factories[0]
-            self.factory = factory.name  # shown even when no example can be made
-        done = run(member, self.sizes, factory, record=True)
-        example, out, records = done.example, done.out, done.records
-        self.instance = example.instance
-        plan = example.plan
-        arguments = example.arguments()
-        for param in plan.signature.params:
-            if param.name in arguments:
-                self._observe(param.spec, arguments[param.name], param.name)
-        if plan.signature.returns is not None:
-            self._observe(plan.signature.returns, out, "return")
-        for record_plan, name, line, value, owner_instance in records:
-            shape = _shape_of(value)
-            if shape is None:
-                continue
-            if record_plan is plan:
-                self.locals.setdefault((name, line), shape)
-            elif owner_instance is not None and owner_instance is self.instance:
-                # A helper method of the same object: its locals belong to this
-                # method's story (`forward` calling `self._run`).
-                site = next(s for s in record_plan.sites if s.name == name)
-                binding = next((b for b in site.bindings if b[0] == line), (line, "", ""))
-                leaf = next(
-                    (
-                        leaf.spec
-                        for leaf in leaves(site.spec, name)
-                        if isinstance(leaf.spec, TensorSpec)
-                    ),
-                    None,
-                )
-                if leaf is None:
-                    continue
-                item = Intermediate(
-                    name=name,
-                    line=line,
-                    spec=leaf,
-                    concrete=shape,
-                    expression=f"{binding[1]}  # in {record_plan.fn.__name__}()",
-                    op=binding[2],
-                )
-                if item not in self.inlined:
-                    self.inlined.append(item)
-
-    def _observe(self, spec: Spec, value: Any, path: str) -> None:
-        for leaf_path, tensor in tensor_leaves(spec, value, path):
-            # a sequence's rows show its first item: `[i]`, not `[0]`
-            self.paths.setdefault(leaf_path.generic(), tuple(tensor.shape))
-        if isinstance(spec, SizeSpec) and isinstance(value, int):
-            self.paths.setdefault(LeafPath(path), (value,))
-
-
-def _shape_of(value: Any) -> Observed:
-    """A tensor's sizes, or each tensor's for a tuple of tensors; None otherwise."""
-    if isinstance(value, torch.Tensor):
-        return tuple(value.shape)
-    if (
-        isinstance(value, tuple | list)
-        and value
-        and all(isinstance(item, torch.Tensor) for item in value)
-    ):
-        return tuple(tuple(item.shape) for item in value)
-    return None
-
-
 # ------------------------------------------------------------------- rows
 
 
 def _rows(
-    signature: Signature, run: _ExampleRun | None, descriptions: dict[str, str]
+    signature: Signature, run: ExampleRun | None, descriptions: dict[str, str]
 ) -> tuple[Row, ...]:
     rows: list[Row] = []
     named: list[tuple[str, str, Spec]] = [
@@ -403,7 +288,7 @@ def _first_items(path: LeafPath) -> LeafPath:
 
 
 def _intermediates(
-    sites: tuple[LocalSite, ...], run: _ExampleRun | None
+    sites: tuple[LocalSite, ...], run: ExampleRun | None
 ) -> tuple[Intermediate, ...]:
     found = []
     for site in sites:
@@ -424,7 +309,7 @@ def _relations(
     signature: Signature,
     rows: tuple[Row, ...],
     intermediates: tuple[Intermediate, ...],
-    run: _ExampleRun | None,
+    run: ExampleRun | None,
     example: Example | None,
 ) -> tuple[Relation, ...]:
     at = example.name if example is not None else None
@@ -477,7 +362,7 @@ def _flow(
     signature: Signature,
     rows: tuple[Row, ...],
     intermediates: tuple[Intermediate, ...],
-    run: _ExampleRun | None,
+    run: ExampleRun | None,
 ) -> Flow | None:
     is_forward = (
         owner is not None and fn.__name__ == "forward" and issubclass(owner, torch.nn.Module)

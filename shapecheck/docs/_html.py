@@ -300,37 +300,9 @@ class _Page:
             self.out.append(f"<p>{_prose(function.summary.strip())}</p>")
 
         if function.rows:
-            header = ["path", "dtype", "shape"] + ([at] if at else []) + ["description"]
-            rows: list[tuple[str, list[tuple[str, str]]]] = []
-            for row in function.rows:
-                cells = [
-                    ("", _code(str(row.path))),
-                    ("", _e(dtype_text(row.spec))),
-                    ("", self.shape(row.spec)),
-                ]
-                if at:
-                    cells.append(("concrete", _concrete(row.concrete)))
-                cells.append(("", _prose(row.description)))
-                rows.append(("return" if row.kind == "return" else "", cells))
-            self.out.append("<h4>Arguments and returns</h4>")
-            self.table(header, rows)
-
+            self.argument_table(function, at)
         if function.intermediates:
-            header = ["line", "name", "dtype", "shape"] + ([at] if at else []) + ["expression"]
-            rows = []
-            for item in function.intermediates:
-                cells = [
-                    ("num", str(item.line)),
-                    ("", _code(item.name)),
-                    ("", _e(dtype_text(item.spec))),
-                    ("", self.shape(item.spec)),
-                ]
-                if at:
-                    cells.append(("concrete", _concrete(item.concrete)))
-                cells.append(("expr", _code(" ".join(item.expression.split()))))
-                rows.append(("", cells))
-            self.out.append("<h4>Intermediates</h4>")
-            self.table(header, rows)
+            self.intermediate_table(function, at)
 
         if function.relations:
             self.out.append("<h4>Relations</h4>")
@@ -355,6 +327,41 @@ class _Page:
             self.out += [f"<li>{_prose(card_problem(p))}</li>" for p in function.problems]
             self.out.append("</ul></div>")
         self.out.append("</article>")
+
+    def argument_table(self, function: FunctionDoc, at: str | None) -> None:
+        """The table of a function's arguments and returns, `at` naming the example column."""
+        header = ["path", "dtype", "shape"] + ([at] if at else []) + ["description"]
+        rows: list[tuple[str, list[tuple[str, str]]]] = []
+        for row in function.rows:
+            cells = [
+                ("", _code(str(row.path))),
+                ("", _e(dtype_text(row.spec))),
+                ("", self.shape(row.spec)),
+            ]
+            if at:
+                cells.append(("concrete", _concrete(row.concrete)))
+            cells.append(("", _prose(row.description)))
+            rows.append(("return" if row.kind == "return" else "", cells))
+        self.out.append("<h4>Arguments and returns</h4>")
+        self.table(header, rows)
+
+    def intermediate_table(self, function: FunctionDoc, at: str | None) -> None:
+        """The table of a function's intermediates, `at` naming the example column."""
+        header = ["line", "name", "dtype", "shape"] + ([at] if at else []) + ["expression"]
+        rows: list[tuple[str, list[tuple[str, str]]]] = []
+        for item in function.intermediates:
+            cells = [
+                ("num", str(item.line)),
+                ("", _code(item.name)),
+                ("", _e(dtype_text(item.spec))),
+                ("", self.shape(item.spec)),
+            ]
+            if at:
+                cells.append(("concrete", _concrete(item.concrete)))
+            cells.append(("expr", _code(" ".join(item.expression.split()))))
+            rows.append(("", cells))
+        self.out.append("<h4>Intermediates</h4>")
+        self.table(header, rows)
 
     def glossary(self) -> None:
         report, marks = self.report, self.marks
