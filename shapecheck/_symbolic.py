@@ -85,8 +85,7 @@ def prove(member: Member, registry: Registry) -> list[Verdict]:
         return [_prove(name, fn, instance, signature, args, sizes)]
     except RuntimeError as error:
         if "must match" not in str(error) or method:
-            text = " ".join(str(error).split())[:300]
-            return [Verdict(name, "skipped", f"torch.export could not trace it: {text}", sizes)]
+            return [_untraced(name, error, sizes, with_type=False)]
         # The code needs two dims to be equal, and the example has them differ:
         # trace again with every dim the same size, so that torch names them.
         equal = {n: 5 for n in names} | {"*" + g: (5,) for g in groups}
@@ -96,24 +95,17 @@ def prove(member: Member, registry: Registry) -> list[Verdict]:
             return [_prove(name, fn, instance, signature, args, equal)]
         except Exception as again:  # noqa: BLE001
             text = " ".join(str(again).split())[:300]
-            return [
-                Verdict(
-                    name,
-                    "violated",
-                    f"the code needs sizes to agree that the annotations keep apart: {text}",
-                    sizes,
-                )
-            ]
+            message = f"the code needs sizes to agree that the annotations keep apart: {text}"
+            return [Verdict(name, "violated", message, sizes)]
     except Exception as error:  # noqa: BLE001  (export's own failure, shown as a skip)
-        text = " ".join(str(error).split())[:300]
-        return [
-            Verdict(
-                name,
-                "skipped",
-                f"torch.export could not trace it: {type(error).__name__}: {text}",
-                sizes,
-            )
-        ]
+        return [_untraced(name, error, sizes, with_type=True)]
+
+
+def _untraced(name: str, error: Exception, sizes: dict[str, Any], *, with_type: bool) -> Verdict:
+    """The skip that says torch.export could not trace the function, and why."""
+    text = " ".join(str(error).split())[:300]
+    why = f"{type(error).__name__}: {text}" if with_type else text
+    return Verdict(name, "skipped", f"torch.export could not trace it: {why}", sizes)
 
 
 def _tensor_inputs(signature: Signature) -> bool:
@@ -141,35 +133,10 @@ def _prove(
     sizes: dict[str, Any],
 ) -> Verdict:
     params = [p for p in signature.params if p.name != "self"]
-    fixed: dict[str, int] = {}
-    for _ in range(_MAX_TRIES):
-        dims = {n: torch.export.Dim(n, min=2) for n in _named_input_dims(params) if n not in fixed}
-        dynamic = tuple(_dynamic(p.spec, a, dims) for p, a in zip(params, args, strict=True))
-        try:
-            with disabled():
-                program = torch.export.export(
-                    _Call(fn, instance), tuple(args), dynamic_shapes=(dynamic,), strict=False
-                )
-            break
-        except torch._dynamo.exc.UserError as error:
-            fixes = _suggested_fixes(str(error))
-            relations = {k: v for k, v in fixes.items() if not v.lstrip("-").isdigit()}
-            if relations:
-                said = ", ".join(f"{k} == {v}" for k, v in relations.items())
-                return Verdict(
-                    name,
-                    "violated",
-                    f"the code requires {said} (torch's guards); "
-                    "the annotations say these dims are independent",
-                    sizes,
-                )
-            constants = {k: int(v) for k, v in fixes.items() if k not in fixed}
-            if not constants:
-                raise
-            fixed.update(constants)
-    else:
-        return Verdict(name, "skipped", "torch.export kept specialising dims", sizes)
-
+    exported = _export(name, fn, instance, params, args, sizes)
+    if isinstance(exported, Verdict):
+        return exported
+    program, dims, fixed = exported
     symbols = _input_symbols(program, params, args, dims)
     with torch.no_grad(), disabled():
         out = _Call(fn, instance)(*args)
@@ -200,6 +167,45 @@ def _prove(
         )
     note = "".join(f"; {n}" for n in notes)
     return Verdict(name, "verified", f"output shapes proved for all {proved}{note}", sizes)
+
+
+def _export(
+    name: str,
+    fn: Any,
+    instance: Any,
+    params: list[Any],
+    args: list[Any],
+    sizes: dict[str, Any],
+) -> tuple[Any, dict[str, Any], dict[str, int]] | Verdict:
+    """The exported program, one `Dim` per named input dim, and the dims torch
+    fixed to constants; or the verdict when torch's guards relate two dims."""
+    fixed: dict[str, int] = {}
+    for _ in range(_MAX_TRIES):
+        dims = {n: torch.export.Dim(n, min=2) for n in _named_input_dims(params) if n not in fixed}
+        dynamic = tuple(_dynamic(p.spec, a, dims) for p, a in zip(params, args, strict=True))
+        try:
+            with disabled():
+                program = torch.export.export(
+                    _Call(fn, instance), tuple(args), dynamic_shapes=(dynamic,), strict=False
+                )
+            return program, dims, fixed
+        except torch._dynamo.exc.UserError as error:
+            fixes = _suggested_fixes(str(error))
+            relations = {k: v for k, v in fixes.items() if not v.lstrip("-").isdigit()}
+            if relations:
+                said = ", ".join(f"{k} == {v}" for k, v in relations.items())
+                return Verdict(
+                    name,
+                    "violated",
+                    f"the code requires {said} (torch's guards); "
+                    "the annotations say these dims are independent",
+                    sizes,
+                )
+            constants = {k: int(v) for k, v in fixes.items() if k not in fixed}
+            if not constants:
+                raise
+            fixed.update(constants)
+    return Verdict(name, "skipped", "torch.export kept specialising dims", sizes)
 
 
 def _named_input_dims(params: list[Any]) -> list[str]:
