@@ -10,6 +10,7 @@ Reading `tensor.shape` and `tensor.dtype` never synchronises a device.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 import types
@@ -197,24 +198,11 @@ def _check_union(spec: UnionSpec, value: Any, path: str, memo: Memo) -> Failure 
 def _check_size(spec: SizeSpec, value: Any, path: str, memo: Memo) -> Failure | None:
     if not isinstance(value, int) or isinstance(value, bool):
         return structural(spec, value, path, "an int")
-    bound = memo.single.get(spec.name)
-    if bound is None:
-        memo.single[spec.name] = value
-        memo.origin[spec.name] = path
+    failure = _bind(spec.name, value, path, path, str(spec), memo)
+    if failure is None:
         return None
-    if bound == value:
-        return None
-    origin = memo.origin.get(spec.name, "?")
-    return Failure(
-        path,
-        str(spec),
-        str(value),
-        f"`{spec.name}` is {value} here, but {spec.name}={bound} was bound by {origin}",
-        dim=spec.name,
-        bound_value=bound,
-        bound_at=origin,
-        actual_value=value,
-    )
+    reason = f"`{spec.name}` is {value} here, but {spec.name}={failure.bound_value} was bound by "
+    return dataclasses.replace(failure, actual=str(value), reason=reason + str(failure.bound_at))
 
 
 def _check_tensor(spec: TensorSpec, value: Any, path: str, memo: Memo) -> Failure | None:
@@ -293,7 +281,7 @@ def _check_dims(
         where = f"{path}.shape[{axis}]"
         failure: Failure | None = None
         if isinstance(dim, Named):
-            failure = _check_named(dim, size, where, path, expected, memo)
+            failure = _bind(dim.name, size, where, path, expected, memo)
         elif isinstance(dim, Fixed):
             if dim.size != size:
                 failure = Failure(
@@ -313,25 +301,22 @@ def _check_dims(
     return None
 
 
-def _check_named(
-    dim: Named, size: int, where: str, path: str, expected: str, memo: Memo
-) -> Failure | None:
-    """Bind a named dim on first sight, else check the size it was bound to."""
-    bound = memo.single.get(dim.name)
+def _bind(name: str, size: int, where: str, path: str, expected: str, memo: Memo) -> Failure | None:
+    """Bind the dim `name` on first sight, else check the size it was bound to."""
+    bound = memo.single.get(name)
     if bound is None:
-        memo.single[dim.name] = size
-        memo.origin[dim.name] = where
+        memo.single[name] = size
+        memo.origin[name] = where
         return None
     if bound == size:
         return None
-    origin = memo.origin.get(dim.name, "?")
+    origin = memo.origin.get(name, "?")
     return Failure(
         path,
         expected,
         "",
-        f"dimension `{dim.name}` is {size} at {where}, "
-        f"but {dim.name}={bound} was bound by {origin}",
-        dim=dim.name,
+        f"dimension `{name}` is {size} at {where}, but {name}={bound} was bound by {origin}",
+        dim=name,
         bound_value=bound,
         bound_at=origin,
         actual_value=size,
