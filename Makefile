@@ -12,10 +12,14 @@ STAMP := $(VENV)/.installed
 .PHONY: run test lint typecheck pytest browser thirdparty cuda clean
 
 $(STAMP): pyproject.toml requirements-dev.txt
+	@echo "set-up: creating $(VENV) and installing shapecheck (editable) with the pins of"
+	@echo "        requirements-dev.txt: torch 2.13.0 (CPU build), jaxtyping, beartype, sympy,"
+	@echo "        mypy, pytest, hypothesis, ruff, matplotlib; a minute or two on first use"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
 		-c requirements-dev.txt -e '.[dev]'
 	touch $(STAMP)
+	@echo "set-up: done; the first mypy run builds its cache (about a minute)"
 
 run: $(STAMP)
 	$(BIN)/shapecheck ci models
@@ -44,6 +48,7 @@ browser:
 THIRDPARTY_STAMP := $(VENV)/.thirdparty-installed
 
 $(THIRDPARTY_STAMP): $(STAMP) requirements-thirdparty.txt
+	@echo "set-up: installing linear_operator 0.6 and scipy (requirements-thirdparty.txt)"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
 		-c requirements-dev.txt -r requirements-thirdparty.txt
 	touch $(THIRDPARTY_STAMP)

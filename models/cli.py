@@ -30,9 +30,13 @@ from .rnn_model import RNNModel, RNNModelScratch
 from .train import TrainHistory, train
 from .zoo import MODELS, NN_LAYERS, NN_MODELS, SCRATCH_MODELS, build_model
 
-__all__ = ["PROG", "main"]
+__all__ = ["DEFAULT_THREADS", "PROG", "main"]
 
 PROG = "python -m models.train"
+
+# Half the cores, at most 4: a shared CPU keeps cores for others, and d2l's
+# small matrices gain little from more threads.
+DEFAULT_THREADS = max(1, min(4, (os.cpu_count() or 2) // 2))
 
 Batches = Iterable[tuple[Int[Tensor, "batch steps"], Int[Tensor, "batch steps"]]]
 
@@ -250,6 +254,15 @@ def _build_parser() -> _OneLineParser:
     _add_data_options(parser)
     _add_output_options(parser)
     parser.add_argument(
+        "--threads",
+        type=_positive_int,
+        default=DEFAULT_THREADS,
+        metavar="N",
+        help="torch's intra-op threads (default: half the cores, at most 4, here "
+        "%(default)s: a shared CPU keeps cores for others, and these small "
+        "matrices gain little from more)",
+    )
+    parser.add_argument(
         "--ddp",
         action="store_true",
         help="train with DistributedDataParallel, one rank per process started by "
@@ -435,6 +448,7 @@ def main(argv: list[str] | None = None) -> int:
         train_iter, vocab = _load_data(parser, args)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 2
+    torch.set_num_threads(args.threads)
     if args.ddp:
         assert ranks is not None
         return _run_ddp(args, ranks, device, train_iter, vocab)

@@ -16,6 +16,8 @@ from ._runtime import install as install
 from ._runtime import installed_packages as installed_packages
 from ._runtime import uninstall as uninstall
 from ._spec import Size as Size
+from ._survey import Violation as Violation
+from ._survey import survey as survey
 
 __version__ = "0.1.0"
 
@@ -24,6 +26,7 @@ __all__ = [
     "Registry",
     "ShapeError",
     "Size",
+    "Violation",
     "__version__",
     "check",
     "checked_signature",
@@ -32,5 +35,6 @@ __all__ = [
     "disabled",
     "install",
     "installed_packages",
+    "survey",
     "uninstall",
 ]

@@ -26,6 +26,7 @@ from typing import Any
 
 import torch
 
+from ._config import raising
 from ._registry import Factory
 from ._runtime._decorator import plan_for
 from ._runtime._locals import Record
@@ -54,8 +55,8 @@ class Example:
     kwargs: dict[str, Any] = field(default_factory=dict)
 
     def call(self) -> Any:
-        """The call, checked, with no autograd."""
-        with torch.no_grad():
+        """The call, checked, with no autograd; a violation raises even in survey mode."""
+        with torch.no_grad(), raising():
             return self.plan.slow_call(*self.leading, *self.args, **self.kwargs)
 
     @contextlib.contextmanager
@@ -87,7 +88,7 @@ def prepare(
             raise ValueError("a method taking self needs a factory")
         example.instance = factory.build(example.sizes, device)
         example.factory = factory.name
-        dims = getattr(type(example.instance), "__shapecheck_dims__", None)
+        dims = factory.dims or getattr(type(example.instance), "__shapecheck_dims__", None)
         if dims is not None:
             example.sizes.update(dims(example.instance))
         example.leading = [example.instance]

@@ -13,9 +13,13 @@ from typing import Any, Literal
 
 from ._spec import Named, Signature, SizeSpec, Spec, Symbolic, Variadic, leaves
 
-__all__ = ["Status", "Verdict", "assignments", "dims_of", "primes"]
+__all__ = ["Status", "Verdict", "assignments", "dims_of", "equal_sizes", "primes"]
 
-Status = Literal["verified", "violated", "skipped"]
+# verified: every run passed its checks; violated: a check failed, or the code
+# failed at some sizes the annotations allow and not at others; error: the code
+# raised at every size, equal sizes included, so no size is to blame; skipped:
+# nothing could be run (no factory, no argument can be made, abstract).
+Status = Literal["verified", "violated", "error", "skipped"]
 
 
 @dataclass(frozen=True)
@@ -90,3 +94,14 @@ def assignments(
         taken = len(names) + 1 + 2 * len(groups)
         more = itertools.cycle(list(itertools.islice(primes(), max(17, taken), max(20, taken + 3))))
         yield "ranks", {**distinct, **{"*" + g: (next(more),) * 3 for g in groups}}
+
+
+EQUAL_SIZE = 5
+
+
+def equal_sizes(names: list[str], broadcast: set[str], groups: list[str]) -> dict[str, Any]:
+    """Every dim at one size (`#` dims too; variadic groups one axis of it):
+    sizes under which no two dims can be told apart, as in a plain test."""
+    sizes: dict[str, Any] = dict.fromkeys([*names, "_"], EQUAL_SIZE)
+    sizes |= {"*" + group: (EQUAL_SIZE,) for group in groups}
+    return sizes

@@ -104,6 +104,8 @@ def synth_value(
     if isinstance(spec, TensorSpec):
         if not spec.is_torch and spec.array_type is not Any:
             raise SynthError(f"cannot make a {spec.type_name}: only torch tensors are made")
+        if spec.shape is None:
+            raise SynthError(f"a bare {spec.type_name} has no shape to make it at")
         return torch.zeros(shape_for(spec, sizes, arguments), dtype=_dtype_for(spec), device=device)
     if isinstance(spec, SizeSpec):
         if spec.name not in sizes:
@@ -183,6 +185,8 @@ def synth_arguments(
             try:
                 value = synth_value(spec, sizes, device)
             except SynthError as error:
+                if param.default is not inspect.Parameter.empty:
+                    continue  # the default stands in for what cannot be made
                 raise SynthError(f"`{param.name}`: {error}") from None
         if param.kind is inspect.Parameter.KEYWORD_ONLY:
             kwargs[param.name] = value

@@ -6,6 +6,7 @@ or `module:object` (`models.lstm:lstm`, `models.rnn_model:RNNModelH`).
 
 from __future__ import annotations
 
+import fnmatch
 import importlib
 import importlib.util
 import inspect
@@ -13,10 +14,10 @@ import os
 import pkgutil
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from ._runtime import checked_signature
 from ._source import first_line
@@ -24,9 +25,11 @@ from ._spec import Signature
 
 __all__ = [
     "Checked",
+    "ImportFailure",
     "Member",
     "Target",
     "TargetError",
+    "Walk",
     "annotated_members",
     "collect",
     "load_modules",
@@ -102,6 +105,30 @@ def parse_target(text: str, base: Path | None = None) -> Target:
     return Target(text, spec, is_path, attribute)
 
 
+class ImportFailure(NamedTuple):
+    """A module left out of a walk because it failed to import, and why (one line)."""
+
+    module: str
+    cause: str
+
+
+@dataclass
+class Walk:
+    """How a package is walked: the modules left out (globs of dotted names; a
+    package's glob leaves out what is below it too), and whether a module that
+    fails to import stops the walk (`strict_imports`) or is left out and noted
+    in `failed`. A walk with no options given is strict."""
+
+    exclude: tuple[str, ...] = ()
+    strict_imports: bool = True
+    failed: list[ImportFailure] = field(default_factory=list)
+
+    def excludes(self, name: str) -> bool:
+        parts = name.split(".")
+        names = [".".join(parts[:n]) for n in range(1, len(parts) + 1)]
+        return any(fnmatch.fnmatchcase(n, glob) for n in names for glob in self.exclude)
+
+
 @dataclass(frozen=True)
 class Checked:
     """One checked function or method, found in a target."""
@@ -151,8 +178,12 @@ def _module_name_for_path(path: Path) -> tuple[str, Path]:
     return ".".join(parts), folder
 
 
-def load_modules(target: str) -> tuple[list[ModuleType], str | None]:
-    """The modules a target names (a package brings its submodules), and an object name."""
+def load_modules(target: str, walk: Walk | None = None) -> tuple[list[ModuleType], str | None]:
+    """The modules a target names (a package brings its submodules), and an object name.
+
+    The target itself must import. Below it, `walk` says which submodules are
+    left out and what becomes of one that fails to import (see `Walk`)."""
+    walk = walk if walk is not None else Walk()
     parsed = parse_target(target)
     spec, attribute, path = parsed.spec, parsed.attribute, parsed.path
     if parsed.is_path:
@@ -172,29 +203,40 @@ def load_modules(target: str) -> tuple[list[ModuleType], str | None]:
     if attribute is not None:
         _lookup(root_module, attribute)  # a missing object is a usage error, up front
     elif hasattr(root_module, "__path__"):
-        for submodule in sorted(_submodule_names(list(root_module.__path__), name + ".", set())):
-            modules.append(_import(submodule, submodule))
+        found = _submodules(list(root_module.__path__), name + ".", set(), walk)
+        modules += [module for _, module in sorted(found, key=lambda item: item[0])]
     return modules, attribute
 
 
-def _submodule_names(path: list[str], prefix: str, seen: set[str]) -> Iterator[str]:
-    """Every module under a package, as `pkgutil.walk_packages` finds them; but a
-    subpackage that fails to import (with any exception, or exit) is reported by
-    `_import` in one line, where `walk_packages` would raise the error as it is."""
+def _submodules(
+    path: list[str], prefix: str, seen: set[str], walk: Walk
+) -> Iterator[tuple[str, ModuleType]]:
+    """Every module under a package that the walk keeps, imported, as
+    `pkgutil.walk_packages` finds them; but a module that fails to import (with
+    any exception, or exit) is one line: a `TargetError` in a strict walk, a
+    note in `walk.failed` otherwise, where `walk_packages` would raise the error
+    as it is. Below a package that fails, nothing is walked."""
     for info in pkgutil.iter_modules(path, prefix):
-        if info.name.split(".")[-1] == "__main__":
+        if info.name.split(".")[-1] == "__main__" or walk.excludes(info.name):
             continue
-        yield info.name
+        try:
+            module = _import(info.name, info.name)
+        except TargetError as error:
+            if walk.strict_imports:
+                raise
+            cause = str(error).removeprefix(f"cannot import {info.name!r}: ")
+            walk.failed.append(ImportFailure(info.name, cause))
+            continue
+        yield info.name, module
         if info.ispkg:
-            subpackage = _import(info.name, info.name)
-            paths = [p for p in getattr(subpackage, "__path__", None) or [] if p not in seen]
+            paths = [p for p in getattr(module, "__path__", None) or [] if p not in seen]
             seen.update(paths)
-            yield from _submodule_names(paths, info.name + ".", seen)
+            yield from _submodules(paths, info.name + ".", seen, walk)
 
 
-def collect(target: str) -> list[Checked]:
+def collect(target: str, walk: Walk | None = None) -> list[Checked]:
     """Every checked function and method in the target, in a stable order."""
-    modules, attribute = load_modules(target)
+    modules, attribute = load_modules(target, walk)
     found: list[Checked] = []
     for module in modules:
         for member in annotated_members(module, attribute, private=True):

@@ -21,30 +21,46 @@ with the annotations for all sizes at once.
 from __future__ import annotations
 
 import dataclasses
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ._errors import AnnotationError, ShapeError
 from ._example import run
 from ._registry import Factory, Registry, registry_of
 from ._runtime._locals import local_annotations
-from ._sizes import Verdict, assignments, dims_of
+from ._sizes import Verdict, assignments, dims_of, equal_sizes
 from ._source import first_line, source_file
 from ._spec import Signature, Spec, signature_of
 from ._synth import SynthError
-from ._target import Member, annotated_members, load_modules
+from ._target import Member, Walk, annotated_members, load_modules
 
-__all__ = ["Verdict", "verify"]
+__all__ = ["Progress", "Verdict", "verify"]
+
+Progress = Callable[[int, int, str], None]
 
 
-def verify(target: str, *, symbolic: bool = False) -> list[Verdict]:
-    """Verdicts for every public function and method of `target` that mentions a tensor."""
-    modules, attribute = load_modules(target)
-    registry = registry_of(modules)
+def verify(
+    target: str,
+    *,
+    symbolic: bool = False,
+    walk: Walk | None = None,
+    registry: Registry | None = None,
+    progress: Progress | None = None,
+) -> list[Verdict]:
+    """Verdicts for every public function and method of `target` that mentions a
+    tensor; `walk` says which modules a package walk keeps, `registry` is one
+    named outside the target (its entries before the target's own), and
+    `progress(done, total, name)` hears of each member before it runs."""
+    modules, attribute = load_modules(target, walk)
+    registry = registry_of(modules, registry)
     verdicts: list[Verdict] = []
     members = [member for module in modules for member in annotated_members(module, attribute)]
-    for member in members:
+    for done, member in enumerate(members):
+        if progress is not None:
+            progress(done, len(members), member.name)
         verdicts.extend(_verify_member(member, registry))
     if symbolic:
         from ._symbolic import prove  # torch.export is heavy: only when asked
@@ -123,6 +139,7 @@ def _run_all(
         names += [name for name in known if name not in names]
     ran: list[str] = []
     reasons: list[str] = []
+    raised: list[tuple[str, _Outcome]] = []  # the code's own exceptions, by assignment
     last_sizes: dict[str, Any] = {}
     for kind, sizes in assignments(names, broadcast, groups):
         outcome = _run_once(member, factory, sizes)
@@ -133,8 +150,12 @@ def _run_all(
             )
         if outcome.status == "skipped":
             reasons.append(outcome.message)
+        elif outcome.status == "raised":
+            raised.append((kind, outcome))
         else:
             ran.append(kind)
+    if raised:
+        return _raised(label, member, factory, ran, raised, (names, broadcast, groups), file, line)
     if not ran:
         return Verdict(
             label, "skipped", reasons[0] if reasons else "nothing to run", last_sizes, file, line
@@ -149,9 +170,50 @@ def _run_all(
     )
 
 
+def _raised(
+    label: str,
+    member: Member,
+    factory: Factory | None,
+    ran: list[str],
+    raised: list[tuple[str, _Outcome]],
+    dims: tuple[list[str], set[str], list[str]],
+    file: str | None,
+    line: int | None,
+) -> Verdict:
+    """The verdict on a function whose code raised under some assignments.
+
+    When it passed under another one, or passes with every dim at one size,
+    the sizes are to blame: violated. When it raises under every assignment and
+    at equal sizes too, torch's own shape errors (a head `hiddens` wide fed
+    `2*hiddens`) are still violations; any other failure is the code's,
+    whatever the shapes: error."""
+    kind, first = raised[0]
+    blamed = Verdict(label, "violated", f"{kind} sizes: {first.message}", first.sizes, file, line)
+    if ran:
+        return blamed
+    equal = _run_once(member, factory, equal_sizes(*dims))
+    if equal.status == "verified" or _SHAPE_ERROR.search(first.message):
+        return blamed
+    if equal.status == "violated":
+        return Verdict(label, "violated", f"equal sizes: {equal.message}", equal.sizes, file, line)
+    message = f"raises at every size, equal sizes included: {first.message}"
+    return Verdict(label, "error", message, first.sizes, file, line)
+
+
+# How torch words a shape mismatch found inside the body: matmul, cat, view,
+# broadcasting, indexing a dim that is not there.
+_SHAPE_ERROR = re.compile(
+    r"^(RuntimeError|ValueError|IndexError): .*("
+    r"shape|size of tensor|sizes of tensors|dimension|\bdims?\b|broadcast|mat1 and mat2"
+    r"|must match|out of range|invalid for input of size)",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True)
 class _Outcome:
-    status: str
+    # raised: the function's own code raised something other than a shape error
+    status: Literal["verified", "violated", "skipped", "raised"]
     message: str
     sizes: dict[str, Any]
 
@@ -168,7 +230,7 @@ def _run_once(member: Member, factory: Factory | None, sizes: dict[str, Any]) ->
         return _Outcome("violated", str(error), _shown(sizes))
     except Exception as error:  # noqa: BLE001  (torch's error, reported with the sizes)
         text = " ".join(str(error).split())
-        return _Outcome("violated", f"{type(error).__name__}: {text}", _shown(sizes))
+        return _Outcome("raised", f"{type(error).__name__}: {text}", _shown(sizes))
     return _Outcome("verified", "", _shown(sizes))
 
 

@@ -29,8 +29,10 @@ from typing import NoReturn
 
 from . import __version__
 from ._errors import EXIT_OK, EXIT_USAGE, EXIT_VIOLATION, AnnotationError
+from ._progress import Progress
+from ._project import Project, ProjectError, add_project_arguments, project_from
 from ._spec import walk_tensors
-from ._target import TargetError, collect, load_modules
+from ._target import TargetError, Walk, collect, load_modules
 
 __all__ = ["entry", "main"]
 
@@ -53,11 +55,7 @@ def _parser() -> _Parser:
         description="Write the shape reference of TARGET: every function's arguments, "
         "returns and annotated intermediates, relations, flow diagrams and a glossary.",
     )
-    docs.add_argument(
-        "target",
-        metavar="TARGET",
-        help="a module or package (models), a file path, or module:object",
-    )
+    add_project_arguments(docs)
     docs.add_argument(
         "-o",
         "--output",
@@ -88,9 +86,7 @@ def _parser() -> _Parser:
         "malformed dim strings, tensors without a shape annotation, unbound dims, dims "
         "missing from the glossary and dims used once, as file:line: code message.",
     )
-    lint.add_argument(
-        "target", metavar="TARGET", help="a module or package name, a file or a package folder"
-    )
+    add_project_arguments(lint, registry=False, lint=True)
     ci = commands.add_parser(
         "ci",
         help="lint, mypy, verify and docs --check in one step, with a summary table",
@@ -108,11 +104,7 @@ def _parser() -> _Parser:
         "failure judged again on the meta device), under several size assignments. "
         "Exit 1 if any is violated.",
     )
-    verify.add_argument(
-        "target",
-        metavar="TARGET",
-        help="a module or package (models), a file path, or module:object",
-    )
+    add_project_arguments(verify)
     verify.add_argument(
         "--symbolic",
         action="store_true",
@@ -124,11 +116,7 @@ def _parser() -> _Parser:
     show = commands.add_parser(
         "show", help="list every checked function of TARGET with its tensor shapes"
     )
-    show.add_argument(
-        "target",
-        metavar="TARGET",
-        help="a module or package (models), a file path, or module:object",
-    )
+    add_project_arguments(show, registry=False)
     return parser
 
 
@@ -140,10 +128,21 @@ def _note_none_found(command: str, target: str) -> None:
     )
 
 
-def _show(target: str) -> int:
-    found = collect(target)
+def _skipped_modules(command: str, walk: Walk) -> None:
+    """One line on stderr for each module a walk left out because it did not import."""
+    for failure in walk.failed:
+        print(
+            f"shapecheck {command}: skipped module {failure.module}: {failure.cause}",
+            file=sys.stderr,
+        )
+    walk.failed.clear()
+
+
+def _show(project: Project) -> int:
+    found = [checked for target in project.targets for checked in collect(target, project.walk)]
+    _skipped_modules("show", project.walk)
     if not found:
-        _note_none_found("show", target)
+        _note_none_found("show", ", ".join(project.targets))
     for checked in found:
         print(f"{checked.name}")
         signature = checked.signature
@@ -156,12 +155,25 @@ def _show(target: str) -> int:
     return EXIT_OK
 
 
-def _verify(args: argparse.Namespace) -> int:
+def _verify(args: argparse.Namespace, project: Project) -> int:
     from ._verify import verify
 
-    verdicts = verify(args.target, symbolic=args.symbolic)
+    progress = Progress("verify")
+    verdicts = []
+    try:
+        for target in project.targets:
+            verdicts += verify(
+                target,
+                symbolic=args.symbolic,
+                walk=project.walk,
+                registry=project.registry,
+                progress=progress,
+            )
+    finally:
+        progress.close()
+    _skipped_modules("verify", project.walk)
     if not verdicts:
-        _note_none_found("verify", args.target)
+        _note_none_found("verify", ", ".join(project.targets))
     if args.json:
         print(json.dumps([v.as_json() for v in verdicts], indent=2, sort_keys=True))
     else:
@@ -173,25 +185,40 @@ def _verify(args: argparse.Namespace) -> int:
                 line += f" (sizes: {sizes})"
             print(line.splitlines()[0] if verdict.status != "violated" else line)
         counts = {
-            s: sum(v.status == s for v in verdicts) for s in ("verified", "violated", "skipped")
+            s: sum(v.status == s for v in verdicts)
+            for s in ("verified", "violated", "error", "skipped")
         }
+        if not counts["error"]:
+            del counts["error"]  # a count of errors only where there are some
         print(", ".join(f"{n} {s}" for s, n in counts.items()))
     return EXIT_VIOLATION if any(v.status == "violated" for v in verdicts) else EXIT_OK
 
 
-def _docs(args: argparse.Namespace) -> int:
+def _docs(args: argparse.Namespace, project: Project) -> int:
     # The docs generator is not needed by the other commands.
     from .docs import render
     from .docs._fresh import check_docs
 
     output = Path(args.output) if args.output else None
+    progress = Progress("docs")
     if args.check:
         if output is None:
             raise _UsageError("--check needs -o FILE: the file to compare with")
         try:
-            check = check_docs(args.target, output, format=args.format, example=args.example)
+            check = check_docs(
+                project.target,
+                output,
+                format=args.format,
+                example=args.example,
+                walk=project.walk,
+                registry=project.registry,
+                progress=progress,
+            )
         except KeyError as error:  # an unknown --example
             raise _UsageError(f"--example: {error.args[0]}") from None
+        finally:
+            progress.close()
+        _skipped_modules("docs", project.walk)
         for problem in check.problems:
             print(f"shapecheck docs: {problem}", file=sys.stderr)
         for difference in check.differences:
@@ -201,11 +228,22 @@ def _docs(args: argparse.Namespace) -> int:
         return EXIT_VIOLATION if check.differences or check.problems else EXIT_OK
     svg_dir = output.stem if output is not None and args.format == "markdown" else None
     try:
-        page = render(args.target, format=args.format, example=args.example, svg_dir=svg_dir)
+        page = render(
+            project.target,
+            format=args.format,
+            example=args.example,
+            svg_dir=svg_dir,
+            walk=project.walk,
+            registry=project.registry,
+            progress=progress,
+        )
     except KeyError as error:  # an unknown --example
         raise _UsageError(f"--example: {error.args[0]}") from None
+    finally:
+        progress.close()
+    _skipped_modules("docs", project.walk)
     if not page.report.modules:
-        _note_none_found("docs", args.target)
+        _note_none_found("docs", project.target)
     for located in page.problems:
         print(f"shapecheck docs: {located}", file=sys.stderr)
     status = EXIT_VIOLATION if page.problems else EXIT_OK
@@ -224,29 +262,42 @@ def _docs(args: argparse.Namespace) -> int:
     return status
 
 
-def _lint(args: argparse.Namespace) -> int:
+def _lint(args: argparse.Namespace, project: Project) -> int:
     from ._lint import lint
 
-    result = lint(args.target)
-    if not result.functions and not result.findings:
-        _note_none_found("lint", args.target)
-    for finding in result.findings:
-        print(finding)
-    print(
-        f"{len(result.findings)} findings; annotation coverage {result.coverage:.1f}% "
-        f"({result.covered} of {result.functions} functions with tensors)"
-    )
-    return EXIT_VIOLATION if result.findings else EXIT_OK
+    status = EXIT_OK
+    for target in project.targets:
+        try:
+            result = lint(
+                target,
+                ignore=project.lint_ignore,
+                per_file_ignores=project.lint_per_file_ignores,
+            )
+        except ValueError as error:  # an unknown code in --ignore or the settings
+            raise _UsageError(str(error)) from None
+        if not result.functions and not result.findings:
+            _note_none_found("lint", target)
+        for finding in result.findings:
+            print(finding)
+        suppressed = f"; {result.suppressed} suppressed" if result.suppressed else ""
+        print(
+            f"{len(result.findings)} findings{suppressed}; annotation coverage "
+            f"{result.coverage:.1f}% ({result.covered} of {result.functions} functions with "
+            "tensors)"
+        )
+        if result.findings:
+            status = EXIT_VIOLATION
+    return status
 
 
-def _ci(args: argparse.Namespace) -> int:
+def _ci(args: argparse.Namespace, project: Project) -> int:
     from ._ci import ci_options, run_ci
 
     if args.debug:
         # run_ci reports a target that does not import in one line; with
         # --debug, let its error reach main, which shows the traceback.
-        load_modules(args.target)
-    return run_ci(**ci_options(args))
+        load_modules(project.target)
+    return run_ci(**ci_options(args, project))
 
 
 class _UsageError(Exception):
@@ -257,20 +308,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
+        project = project_from(args)
         if args.command == "show":
-            return _show(args.target)
+            return _show(project)
         if args.command == "docs":
-            return _docs(args)
+            return _docs(args, project)
         if args.command == "verify":
-            return _verify(args)
+            return _verify(args, project)
         if args.command == "lint":
-            return _lint(args)
+            return _lint(args, project)
         if args.command == "ci":
-            return _ci(args)
+            return _ci(args, project)
     except BrokenPipeError:
         sys.stderr.close()  # the reader went away (`| head`): not an error
         return EXIT_OK
-    except (TargetError, AnnotationError, _UsageError) as error:
+    except (TargetError, AnnotationError, ProjectError, _UsageError) as error:
         if args.debug:
             traceback.print_exc()
         print(f"shapecheck {args.command}: error: {error}", file=sys.stderr)

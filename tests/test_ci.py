@@ -35,7 +35,8 @@ from shapecheck._ci import (
     run_ci,
     summary_table,
 )
-from shapecheck._ci._steps import ProcessOutput
+from shapecheck._ci._steps import ProcessOutput, Scope
+from shapecheck._project import project_from
 from shapecheck._target import TargetError
 from shapecheck.docs._fresh import docs_differences
 from shapecheck.docs._model import DocsProblem, FunctionDoc, ModuleDoc, Report, problems_of
@@ -157,12 +158,20 @@ class World:
         self._raise("lint")
         return FakeLintResult(tuple(self.findings), self.functions, self.covered)
 
-    def verify(self, target: str, *, symbolic: bool = False) -> list[FakeVerdict]:
+    def verify(
+        self, target: str, *, symbolic: bool = False, walk: Any = None, registry: Any = None
+    ) -> list[FakeVerdict]:
         self._raise("verify")
         return list(self.verdicts)
 
     def render(
-        self, target: str, *, format: str, example: str | None, svg_dir: str | None
+        self,
+        target: str,
+        *,
+        format: str,
+        example: str | None,
+        svg_dir: str | None,
+        **scope: Any,
     ) -> FakeRendered:
         self._raise("docs")
         files = {
@@ -177,15 +186,25 @@ class World:
         self._raise("mypy")
         return ProcessOutput(*self.mypy)
 
-    def load_modules(self, target: str) -> tuple[list[types.ModuleType], str | None]:
+    def load_modules(
+        self, target: str, walk: Any = None
+    ) -> tuple[list[types.ModuleType], str | None]:
         self._raise("target")
         return [], None
 
     def run(self, **options: Any) -> tuple[int, str, str]:
+        """(status, stdout, stderr), the steps' start and end lines taken out of
+        stderr into `self.progress`."""
         out, err = io.StringIO(), io.StringIO()
         options.setdefault("docs_page", self.page)
         status = run_ci("models", out=out, err=err, **options)
-        return status, out.getvalue(), err.getvalue()
+        lines = err.getvalue().splitlines(keepends=True)
+        self.progress = [line.rstrip("\n") for line in lines if PROGRESS.match(line)]
+        return status, out.getvalue(), "".join(l for l in lines if not PROGRESS.match(l))
+
+
+# A step's start and end on stderr: `shapecheck ci: lint ...`, `... lint passed in 0.1 s`.
+PROGRESS = re.compile(r"^shapecheck ci: \w+ (\.\.\.|(passed|failed) in \d+\.\d s)$")
 
 
 @pytest.fixture
@@ -766,7 +785,7 @@ def test_problems_of__located(case: ProblemsCase) -> None:
 def test_problems_of__words_of_render(case: ProblemsCase, monkeypatch: pytest.MonkeyPatch) -> None:
     import shapecheck.docs
 
-    monkeypatch.setattr(shapecheck.docs, "build_report", lambda target, example: case.report)
+    monkeypatch.setattr(shapecheck.docs, "build_report", lambda target, example, **_: case.report)
     rendered = shapecheck.docs.render("models", svg_dir=None)
     assert problems_of(case.report) == rendered.problems
 
@@ -834,10 +853,19 @@ def test_summary_table__aligned_with_the_verdict_line() -> None:
     ],
     ids=["defaults", "every-option"],
 )
-def test_add_arguments__options(argv: list[str], options: dict[str, object]) -> None:
+def test_add_arguments__options(
+    argv: list[str], options: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The default target is `packages` of the repository's own [tool.shapecheck].
+    monkeypatch.chdir(ROOT)
     parser = argparse.ArgumentParser()
     add_arguments(parser)
-    assert ci_options(parser.parse_args(argv)) == options
+    args = parser.parse_args(argv)
+    found = dict(ci_options(args, project_from(args)))
+    scope = found.pop("scope")
+    assert found == options
+    assert isinstance(scope, Scope) and scope.registry is None and scope.lint_ignore == ()
+    assert scope.walk.exclude == () and not scope.walk.strict_imports
 
 
 def test_add_arguments__unknown_skip_is_rejected(capsys: pytest.CaptureFixture[str]) -> None:
@@ -909,8 +937,21 @@ def test_run_ci__real_steps_pass_on_the_models(
         out=out,
         err=err,
     )
-    assert (status, err.getvalue()) == (0, ""), out.getvalue()
+    progress = err.getvalue().splitlines()
+    assert status == 0 and all(PROGRESS.match(line) for line in progress), err.getvalue()
+    assert len(progress) == 6, progress  # each of the three steps starts and ends
     assert last_line(out.getvalue()) == "shapecheck ci: all 3 steps passed; skipped: mypy"
     suite = ET.parse(report).getroot()[0]
     assert suite.attrib["failures"] == "0"
     assert int(suite.attrib["tests"]) > 4
+
+
+def test_run_ci__each_step_says_when_it_starts_and_ends(world: World) -> None:
+    world.findings = [FakeFinding("models/lstm.py", 3, "SC201", "a bare Tensor")]
+    status, _, err = world.run(skip={"mypy"})
+    assert (status, err) == (1, "")
+    names = [line.split()[2] for line in world.progress]
+    assert names == ["lint", "lint", "verify", "verify", "docs", "docs"]
+    assert world.progress[0] == "shapecheck ci: lint ..."
+    assert re.fullmatch(r"shapecheck ci: lint failed in \d+\.\d s", world.progress[1])
+    assert re.fullmatch(r"shapecheck ci: verify passed in \d+\.\d s", world.progress[3])

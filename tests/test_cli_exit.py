@@ -90,7 +90,8 @@ def test_quick_exit__piped_output_arrives_whole(
     ("argv", "status", "stream", "text"),
     [
         (["--version"], 0, "stdout", f"shapecheck {__version__}"),
-        (["verify"], 2, "stderr", "the following arguments are required: TARGET"),
+        (["verify"], 2, "stderr", "no TARGET given, and no `packages` in [tool.shapecheck]"),
+        (["verify", "--frobnicate"], 2, "stderr", "unrecognized arguments: --frobnicate"),
         (["frobnicate"], 2, "stderr", "invalid choice: 'frobnicate'"),
         (["verify", "no_such_module_here"], 2, "stderr", "no_such_module_here"),
     ],

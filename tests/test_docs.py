@@ -30,7 +30,7 @@ import sys
 import tempfile
 import typing
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,8 +38,10 @@ from urllib.parse import unquote
 
 import pytest
 
+from shapecheck._spec import TensorSpec
 from shapecheck.cli import main
 from shapecheck.docs import Rendered, render
+from shapecheck.docs import _docstring as docstring
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = Path(__file__).resolve().parent / "docs_samples"
@@ -53,6 +55,7 @@ SAMPLE_PACKAGES = (
     "broken_annotations",
     "failing_import_pkg",
     "docstring_sections",
+    "union_arrays",
 )
 
 
@@ -405,6 +408,11 @@ def models_page() -> Rendered:
 @pytest.fixture(scope="module")
 def vision_page(samples_on_path: None) -> Rendered:
     return render("vision_blocks")
+
+
+@pytest.fixture(scope="module")
+def union_page(samples_on_path: None) -> Rendered:
+    return render("union_arrays")
 
 
 # --- 1. the committed reference is what the generator writes ----------------------
@@ -848,6 +856,388 @@ def test_vision_cli__writes_the_rendered_page_and_svgs(
     }
     assert written == vision_page.files
     assert "shapecheck docs:" not in result.stderr  # no problem, no error
+
+
+# --- 6b. unions of array types, broadcast dims, docstring styles ----------------
+
+UNION_ROWS = {
+    # qualname: [(path cell, dtype, shape, at small)]: one row per option of a union,
+    # labelled with its array type where the options differ in it; sizes only on
+    # the option the example run passed (a torch tensor: a LazyMatrix is never made)
+    "scale": [
+        ("`x` (LazyMatrix)", "Float", "rows cols", "—"),
+        ("`x` (Tensor)", "Float", "rows cols", "2 × 3"),
+        ("`return` (Tensor)", "Float", "rows cols", "2 × 3"),
+        ("`return` (LazyMatrix)", "Float", "rows cols", "—"),
+    ],
+    # options of one array type: told apart by their shapes, no label; the
+    # repeated `... 1` is one row
+    "shift": [
+        ("x", "Float", "rows cols", "2 × 3"),
+        ("diag", "Float", "... cols", "3"),
+        ("diag", "Float", "... 1", "—"),
+        ("diag", "Float", "*(scalar)*", "—"),
+        ("return", "Float", "rows cols", "2 × 3"),
+    ],
+}
+
+
+@pytest.mark.parametrize("qualname", list(UNION_ROWS), ids=list(UNION_ROWS))
+def test_union_page__each_option_a_row_labelled_with_its_array_type(
+    union_page: Rendered, qualname: str
+) -> None:
+    rows = tables(function_section(union_page.text, qualname))["Arguments and returns"]
+    shown = [(row["path"], row["dtype"], row["shape"], row["at small"]) for row in rows]
+    assert shown == UNION_ROWS[qualname]
+
+
+def test_union_page__no_two_rows_alike(union_page: Rendered, models_page: Rendered) -> None:
+    for page in (union_page, models_page):
+        for module in page.report.modules:
+            for function in module.functions:
+                keys = [(row.label, row.spec, row.kind) for row in function.rows]
+                assert len(keys) == len(set(keys)), function.qualname
+        for block in page.text.split("\n### ")[1:]:
+            lines = [line for line in block.splitlines() if line.startswith("| ")]
+            assert len(lines) == len(set(lines)), block.splitlines()[0]
+
+
+def test_union_page__html_labels_the_options_too(samples_on_path: None) -> None:
+    page = render("union_arrays", format="html").text
+    for path, branch in (("x", "LazyMatrix"), ("x", "Tensor"), ("return", "Tensor")):
+        assert f'<code>{path}</code> <span class="branch">({branch})</span>' in page
+    assert '<code>diag</code> <span class="branch">' not in page
+
+
+@pytest.mark.parametrize(
+    ("qualname", "relations"),
+    [
+        pytest.param(
+            "scale",
+            [
+                # an axis every option has alike is one place, without a label
+                "`rows` is bound by `x` axis 0 and must agree at `return` axis 0",
+                "`cols` is bound by `x` axis 1 and must agree at `return` axis 1",
+            ],
+            id="union-options-merged",
+        ),
+        pytest.param(
+            "blend",
+            [
+                "`rows` is the size at `b` axis 0 and must agree at `return` axis 0; "
+                "at `a` axis 0 (written `#rows`) it must agree or be 1, to broadcast",
+                "`cols` is bound by `a` axis 1 and must agree at `return` axis 1; "
+                "at `b` axis 1 (written `#cols`) it must agree or be 1, to broadcast",
+            ],
+            id="broadcast",
+        ),
+        pytest.param(
+            "grow",
+            ["`return` axis 0 is `n+1`, or 1 to broadcast (written `#n+1`); 5 at small"],
+            id="symbolic-broadcast",
+        ),
+    ],
+)
+def test_union_page__relations(union_page: Rendered, qualname: str, relations: list[str]) -> None:
+    page = function_section(union_page.text, qualname)
+    shown = [
+        line[2:] for line in section(page, f"### `{qualname}`").splitlines() if line[:2] == "- "
+    ]
+    assert shown == relations
+
+
+def test_relations__broadcast_dims_never_said_only_to_agree(
+    union_page: Rendered, vision_page: Rendered
+) -> None:
+    for page in (union_page, vision_page):
+        for module in page.report.modules:
+            for function in module.functions:
+                specs = [row.spec for row in function.rows]
+                written = {
+                    f"`{dim.name}`"
+                    for spec in specs
+                    if isinstance(spec, TensorSpec) and spec.shape is not None
+                    for dim in spec.shape.dims
+                    if getattr(dim, "broadcast", False) and hasattr(dim, "name")
+                }
+                for line in function_section(page.text, function.qualname).splitlines():
+                    dim = line[2:].split(" ", 1)[0]
+                    if line.startswith("- ") and dim in written:
+                        assert "or be 1" in line or "except where it is 1" in line, line
+
+
+@pytest.mark.parametrize(
+    ("qualname", "descriptions"),
+    [
+        pytest.param(
+            "scale",
+            {
+                "`x` (LazyMatrix)": "the matrix to scale, dense or lazy.",
+                "`return` (Tensor)": "the scaled matrix, of the same kind as `x`.",
+            },
+            id="numpy",
+        ),
+        pytest.param(
+            "shift",
+            {
+                "x": "the rows.",
+                "diag": "one value per column, or one value for all.",
+                "return": "the shifted rows.",
+            },
+            id="sphinx",
+        ),
+        pytest.param(
+            "blend",
+            {
+                "a": "one row, or one per row.",
+                "b": "one column, or one per column.",
+                "return": "the average.",
+            },
+            id="google",
+        ),
+    ],
+)
+def test_union_page__descriptions_from_every_docstring_style(
+    union_page: Rendered, qualname: str, descriptions: dict[str, str]
+) -> None:
+    rows = tables(function_section(union_page.text, qualname))["Arguments and returns"]
+    first = {}
+    for row in rows:
+        first.setdefault(row["path"], row["description"])
+    assert {path: first[path] for path in descriptions} == descriptions
+    (module,) = union_page.report.modules
+    function = next(function for function in module.functions if function.qualname == qualname)
+    assert function.summary.count(".") == 1, function.summary  # no section in the summary
+
+
+def _reading(page: str) -> str:
+    line = next(line for line in page.splitlines() if line.startswith("**How to read"))
+    return line.split(" A name is", 1)[0]
+
+
+def test_how_to_read__example_is_the_package_own(
+    union_page: Rendered, vision_page: Rendered, models_page: Rendered
+) -> None:
+    start = "**How to read the shapes.** A shape lists a tensor's axes in order, outermost first: "
+    assert _reading(union_page.text) == (
+        f"{start}`x` (Tensor) of `scale` is `rows cols` (2 × 3 at `small`), a 2-d tensor "
+        "whose first axis has `rows` entries."
+    )
+    assert _reading(vision_page.text) == (
+        f"{start}`x` of `ConvBlock.forward` is `batch in_channels height width`, a 4-d tensor "
+        "whose first axis has `batch` entries."
+    )
+    example = models_page.report.example
+    assert example is not None
+    sizes = dict(example.sizes)
+    assert _reading(models_page.text) == (
+        f"{start}`return[0]` of `SeqEpoch.__next__` is `batch steps` "
+        f"({sizes['batch']} × {sizes['steps']} at `d2l`), a 2-d tensor whose first axis has "
+        "`batch` entries."
+    )
+    assert "an expression such as `n+1` is one axis" in union_page.text
+    assert "an expression such as `4+classes` is one axis" in vision_page.text
+    assert "steps" not in union_page.text and "steps" not in vision_page.text
+
+
+def test_how_to_read__neutral_when_the_package_has_no_plain_shape(
+    samples_on_path: None,
+) -> None:
+    page = render("union_arrays.ops:grow").text  # shapes of one axis only
+    assert _reading(page) == (
+        "**How to read the shapes.** A shape lists a tensor's axes in order, outermost first: "
+        "one name, size or expression per axis."
+    )
+
+
+# --- 6c. docstrings in each style ----------------------------------------------------
+
+GOOGLE_DOC = """Mix the values.
+
+Args:
+    q (Tensor): the queries,
+        one per row.
+    k: the keys.
+        note: not an argument, only a continuation.
+    *extra: more tensors.
+    **options (dict): passed on.
+
+Raises:
+    ValueError: if q is empty.
+
+Returns:
+    the mixed values,
+    one per query.
+"""
+
+NUMPY_DOC = """Mix the values.
+
+Parameters
+----------
+q : Tensor
+    the queries,
+    one per row.
+
+    Another paragraph about q.
+k, v : Tensor
+    the keys and the values.
+*extra : Tensor
+    more tensors.
+**options
+    passed on.
+
+Returns
+-------
+Tensor
+    the mixed values,
+    one per query.
+
+Raises
+------
+ValueError
+    if q is empty.
+"""
+
+SPHINX_DOC = """Mix the values.
+
+:param q: the queries,
+    one per row.
+:param Tensor k: the keys.
+:type k: Tensor
+:param \\*extra: more tensors.
+:keyword options: passed on.
+:raises ValueError: if q is empty.
+:returns: the mixed values,
+    one per query.
+:rtype: Tensor
+"""
+
+
+@pytest.mark.parametrize(
+    ("parse", "doc", "expected"),
+    [
+        pytest.param(
+            docstring.google,
+            GOOGLE_DOC,
+            {
+                "q": "the queries, one per row.",
+                "k": "the keys. note: not an argument, only a continuation.",
+                "extra": "more tensors.",
+                "options": "passed on.",
+                "return": "the mixed values, one per query.",
+            },
+            id="google",
+        ),
+        pytest.param(
+            docstring.numpy,
+            NUMPY_DOC,
+            {
+                "q": "the queries, one per row. Another paragraph about q.",
+                "k": "the keys and the values.",
+                "v": "the keys and the values.",
+                "extra": "more tensors.",
+                "options": "passed on.",
+                "return": "the mixed values, one per query.",
+            },
+            id="numpy",
+        ),
+        pytest.param(
+            docstring.sphinx,
+            SPHINX_DOC,
+            {
+                "q": "the queries, one per row.",
+                "k": "the keys.",
+                "extra": "more tensors.",
+                "options": "passed on.",
+                "return": "the mixed values, one per query.",
+            },
+            id="sphinx",
+        ),
+    ],
+)
+def test_docstring__each_style(
+    parse: Callable[[str], dict[str, str]], doc: str, expected: dict[str, str]
+) -> None:
+    assert parse(doc) == expected
+    assert docstring.descriptions(doc) == expected
+    assert docstring.summary(doc) == "Mix the values."
+    others = {docstring.google, docstring.numpy, docstring.sphinx} - {parse}
+    for other in others:
+        assert other(doc) == {}, other.__name__  # each style reads only its own sections
+
+
+def test_docstring__numpy_returns_named_and_flat_google_args() -> None:
+    numpy_doc = """Split.
+
+    Returns
+    -------
+    head : Tensor
+        the first part.
+    tail : Tensor
+        the rest.
+    """
+    assert docstring.numpy(numpy_doc) == {"return": "`head`: the first part. `tail`: the rest."}
+    flat = "Add.\n\nArgs:\nx: the rows.\ny: the columns,\n    all of them.\n\nNotes here."
+    assert docstring.google(flat) == {"x": "the rows.", "y": "the columns, all of them."}
+
+
+def test_docstring__mixed_styles_read_whole() -> None:
+    doc = """Add.
+
+    Args:
+        x: the rows.
+
+    :param y: the columns.
+    :returns: the sum.
+    """
+    assert docstring.descriptions(doc) == {
+        "x": "the rows.",
+        "y": "the columns.",
+        "return": "the sum.",
+    }
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        "",
+        "Just prose.",
+        "Add two things.\n\nThe result: a sum of x and y, see: elsewhere.\n"
+        "    x: indented, but under no section.\n\nNote:\n    x: not an argument.\n",
+    ],
+    ids=["empty", "one-line", "prose-with-colons"],
+)
+def test_docstring__none_of_the_styles_gives_nothing(doc: str) -> None:
+    assert docstring.google(doc) == docstring.numpy(doc) == docstring.sphinx(doc) == {}
+    assert docstring.descriptions(doc) == {}
+
+
+@pytest.mark.parametrize(
+    ("doc", "summary"),
+    [
+        ("Add.\n\nMore.", "Add."),
+        ("Add two\n    things.\n:param x: the rows.", "Add two things."),
+        (":param x: the rows.\n:returns: the sum.", ""),
+        ("Args:\n    x: the rows.", ""),
+        ("Add.\nParameters\n----------\nx : Tensor", "Add."),
+        (
+            "Use :class:`~torch.Tensor` or :math:`x^2`, see :ref:`the guide <guide>`.",
+            "Use `Tensor` or `x^2`, see `the guide`.",
+        ),
+    ],
+    ids=["paragraph", "sphinx-fields", "only-fields", "only-args", "numpy-section", "roles"],
+)
+def test_docstring__summary_stops_at_sections(doc: str, summary: str) -> None:
+    assert docstring.summary(doc) == summary
+
+
+def test_docstring__sphinx_roles_become_code_spans() -> None:
+    doc = (
+        ":param other: :math:`\\mathbf B` - a :obj:`torch.Tensor` or :class:`~a.b.LinearOperator`."
+    )
+    assert docstring.descriptions(doc) == {
+        "other": "`\\mathbf B` - a `torch.Tensor` or `LinearOperator`."
+    }
 
 
 # --- 7. errors ---------------------------------------------------------------------

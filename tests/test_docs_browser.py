@@ -301,3 +301,88 @@ def test_browser__probe_reports_errors(tmp_path: Path) -> None:
     assert any(error == "console.error: boom" for error in errors), errors
     assert any("Uncaught" in line for line in _console_errors(loaded)), loaded.console
     assert loaded.result["svgs"] == [{"width": 0, "height": 0, "title": None}]
+
+
+# --- the sidebar wraps long names at dots only ------------------------------------
+
+LINES_PROBE = """<script>
+window.addEventListener("load", function () {
+  // Each sidebar name's visual lines: a new line starts at a character whose
+  // box is lower than the one before it.
+  var names = Array.prototype.map.call(
+    document.querySelectorAll("nav.sidebar code, nav.sidebar .brand"), function (element) {
+      var lines = [""], top = null;
+      var walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+      for (var node = walker.nextNode(); node; node = walker.nextNode()) {
+        for (var i = 0; i < node.data.length; i++) {
+          var range = document.createRange();
+          range.setStart(node, i);
+          range.setEnd(node, i + 1);
+          var rects = range.getClientRects();
+          if (rects.length) {
+            if (top !== null && rects[0].top > top + 2) { lines.push(""); }
+            top = rects[0].top;
+          }
+          lines[lines.length - 1] += node.data[i];
+        }
+      }
+      return {text: element.textContent, lines: lines};
+    });
+  var nav = document.querySelector("nav.sidebar");
+  var pre = document.createElement("pre");
+  pre.id = "sc-result";
+  pre.textContent = JSON.stringify({
+    names: names, scrollWidth: nav.scrollWidth, clientWidth: nav.clientWidth
+  });
+  document.body.appendChild(pre);
+});
+</script>"""
+
+
+def _long_names() -> str:
+    function = FunctionDoc(
+        "LongClassNameForWrap.a_method_with_a_long_name",
+        "shapecheck_sample.deeply_nested_package.another_level.module_with_a_long_name",
+        "m.py",
+        1,
+        "f(x)",
+        "",
+        (Row(_at("x"), "argument", _tensor("batch"), None, ""),),
+        (),
+        (),
+        None,
+        (),
+    )
+    report = Report(
+        target="shapecheck_sample.deeply_nested",
+        modules=(ModuleDoc(function.module, "", (function,)),),
+        glossary=(),
+        example=None,
+        problems=(),
+    )
+    return render_html(report)
+
+
+def test_browser__sidebar_names_wrap_only_after_dots(tmp_path: Path) -> None:
+    page = tmp_path / "long.html"
+    page.write_text(_long_names().replace("<head>", "<head>\n" + LINES_PROBE, 1), encoding="utf-8")
+    run = subprocess.run(
+        [*_flags(tmp_path / "profile"), "--window-size=1280,900", "--dump-dom", page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    match = re.search(r'<pre id="sc-result">(.*?)</pre>', run.stdout, re.DOTALL)
+    assert match, f"the probe wrote no result; stderr:\n{run.stderr[-3000:]}"
+    result = json.loads(html.unescape(match.group(1)))
+    names = {name["text"]: name["lines"] for name in result["names"]}
+    module = "shapecheck_sample.deeply_nested_package.another_level.module_with_a_long_name"
+    qualname = "LongClassNameForWrap.a_method_with_a_long_name"
+    assert len(names[module]) >= 2 and len(names[qualname]) >= 2, names  # they do wrap
+    for text, lines in names.items():
+        assert "".join(lines) == text
+        for line in lines[:-1]:
+            assert line.endswith((".", " ")), (text, lines)  # never inside a word
+    assert result["scrollWidth"] <= result["clientWidth"]  # and nothing sticks out

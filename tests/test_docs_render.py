@@ -30,12 +30,13 @@ from shapecheck.docs._model import (
     ModuleDoc,
     MustAgree,
     Place,
+    Relation,
     Report,
     Row,
     SymbolicAxis,
 )
 from shapecheck.docs._svg import render_mermaid, render_svg
-from shapecheck.docs._text import observed_text, shape_text
+from shapecheck.docs._text import observed_text, relation_text, shape_text
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
@@ -49,9 +50,13 @@ def at(root: str, *steps: int | str) -> LeafPath:
     )
 
 
-def tensor(shape: str, dtype: str = "Float") -> TensorSpec:
-    """A tensor leaf annotated `dtype[Tensor, shape]`."""
-    return TensorSpec(dtype, None, parse_shape(shape), None)
+def tensor(shape: str, dtype: str = "Float", array_type: type | None = None) -> TensorSpec:
+    """A tensor leaf annotated `dtype[Tensor, shape]` (or `dtype[array_type, shape]`)."""
+    return TensorSpec(dtype, None, parse_shape(shape), None, array_type)
+
+
+class LinearOperator:
+    """An array class that is not a torch tensor, as in `Float[LinearOperator, "..."]`."""
 
 
 LSTM_FLOW = Flow(
@@ -184,7 +189,76 @@ FULL = Report(
 )
 NO_EXAMPLE = replace(FULL, example=None, problems=())
 EMPTY = Report(target="nothing", modules=(), glossary=(), example=None, problems=())
-REPORTS = {"full": FULL, "no_example": NO_EXAMPLE, "empty": EMPTY}
+
+# The options of a union, each a row labelled with its array type; broadcast dims.
+ADD = FunctionDoc(
+    qualname="DiagLinearOperator.__add__",
+    module="linear_operator.operators.diag_linear_operator",
+    file="linear_operator/operators/diag_linear_operator.py",
+    line=30,
+    signature="__add__(self, other)",
+    summary="",
+    rows=(
+        Row(
+            at("self"),
+            "argument",
+            tensor("... #M #N", array_type=LinearOperator),
+            None,
+            "",
+            "LinearOperator",
+        ),
+        Row(at("other"), "argument", tensor("... #M #N"), None, "a | b", "Tensor"),
+        Row(
+            at("other"),
+            "argument",
+            tensor("... #M #N", array_type=LinearOperator),
+            None,
+            "",
+            "LinearOperator",
+        ),
+        Row(
+            at("return"),
+            "return",
+            tensor("... M N", array_type=LinearOperator),
+            None,
+            "",
+            "LinearOperator",
+        ),
+        Row(at("return"), "return", tensor("... M N"), None, "", "Tensor"),
+    ),
+    intermediates=(),
+    relations=(
+        MustAgree(
+            "M",
+            (
+                Place(at("self"), None, -2, broadcast=True),
+                Place(at("other"), None, -2, broadcast=True),
+                Place(at("return"), None, -2),
+            ),
+        ),
+    ),
+    flow=None,
+    problems=(),
+)
+UNION = Report(
+    target="linear_operator.operators.diag_linear_operator",
+    modules=(ModuleDoc("linear_operator.operators.diag_linear_operator", "", (ADD,)),),
+    glossary=(
+        GlossaryEntry(
+            "M",
+            None,
+            ("linear_operator.operators.diag_linear_operator.DiagLinearOperator.__add__",),
+        ),
+        GlossaryEntry(
+            "N",
+            None,
+            ("linear_operator.operators.diag_linear_operator.DiagLinearOperator.__add__",),
+        ),
+    ),
+    example=None,
+    problems=(),
+)
+REPORTS = {"full": FULL, "no_example": NO_EXAMPLE, "empty": EMPTY, "union": UNION}
 
 
 def _flows(report: Report) -> list[Flow]:
@@ -405,6 +479,19 @@ MARKDOWN = {
         "docs/shape flows/",
         ("![lstm](docs/shape%20flows/models.lstm.lstm.svg)",),
     ),
+    "union": MarkdownCase(
+        UNION,
+        None,
+        (
+            "| `self` (LinearOperator) | Float | `... #M #N` |  |",
+            "| `other` (Tensor) | Float | `... #M #N` | a \\| b |",
+            "| `other` (LinearOperator) | Float | `... #M #N` |  |",
+            "| `return` (LinearOperator) | Float | `... M N` |  |",
+            "| `return` (Tensor) | Float | `... M N` |  |",
+            "- `M` is the size at `return` axis -2; at `self` axis -2, `other` axis -2 "
+            "(written `#M`) it must agree or be 1, to broadcast",
+        ),
+    ),
     "empty": MarkdownCase(
         EMPTY,
         "shapes",
@@ -570,7 +657,7 @@ class _Page(HTMLParser):
             self.attrs.append((tag, name, value or ""))
             if name == "id" and value:
                 self.ids.append(value)
-        if tag not in ("meta", "br", "rect", "line", "polygon"):
+        if tag not in ("meta", "br", "wbr", "rect", "line", "polygon"):  # void elements
             self.stack.append(tag)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -673,3 +760,300 @@ def test_render_html__no_example_column_without_example() -> None:
 @pytest.mark.parametrize("name", REPORTS)
 def test_render_html__is_deterministic(name: str) -> None:
     assert render_html(REPORTS[name]) == render_html(REPORTS[name])
+
+
+def test_render_html__union_options_labelled_with_their_array_type() -> None:
+    text = render_html(UNION)
+    for path, branch in (
+        ("self", "LinearOperator"),
+        ("other", "Tensor"),
+        ("other", "LinearOperator"),
+        ("return", "LinearOperator"),
+        ("return", "Tensor"),
+    ):
+        cell = f'<td><code>{path}</code> <span class="branch">({branch})</span></td>'
+        assert text.count(cell) == 1, cell
+    assert '<span class="branch">' not in render_html(FULL)  # plain Tensors: no label
+
+
+# --- no two rows alike --------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", MARKDOWN)
+def test_render_markdown__no_two_rows_alike(name: str) -> None:
+    case = MARKDOWN[name]
+    rows = _table_rows(render_markdown(case.report, case.svg_dir))
+    body = [line for line in rows if not line.startswith("|---") and _cells(line)[0] != "path"]
+    assert len(body) == len(set(body))
+
+
+# --- relations of broadcast dims ------------------------------------------------
+
+
+def _places(*spec: tuple[str, int, bool]) -> tuple[Place, ...]:
+    return tuple(Place(at(where), None, axis, broadcast) for where, axis, broadcast in spec)
+
+
+@pytest.mark.parametrize(
+    ("relation", "text"),
+    [
+        pytest.param(
+            MustAgree("n", _places(("x", 0, False), ("y", 0, False), ("return", 1, False))),
+            "`n` is bound by `x` axis 0 and must agree at `y` axis 0, `return` axis 1",
+            id="no-broadcast",
+        ),
+        pytest.param(
+            MustAgree("n", _places(("x", -1, False), ("bias", 0, True), ("return", -1, False))),
+            "`n` is bound by `x` axis -1 and must agree at `return` axis -1; "
+            "at `bias` axis 0 (written `#n`) it must agree or be 1, to broadcast",
+            id="first-strict",
+        ),
+        pytest.param(
+            MustAgree("n", _places(("x", 0, False), ("bias", 0, True))),
+            "`n` is bound by `x` axis 0; "
+            "at `bias` axis 0 (written `#n`) it must agree or be 1, to broadcast",
+            id="one-strict",
+        ),
+        pytest.param(
+            MustAgree("M", _places(("self", -2, True), ("other", -2, True), ("return", -2, False))),
+            "`M` is the size at `return` axis -2; "
+            "at `self` axis -2, `other` axis -2 (written `#M`) it must agree or be 1, to broadcast",
+            id="first-broadcast",
+        ),
+        pytest.param(
+            MustAgree("n", _places(("a", 0, True), ("b", 1, True))),
+            "`n` must agree at `a` axis 0, `b` axis 1 (written `#n`), "
+            "except where it is 1, to broadcast",
+            id="all-broadcast",
+        ),
+        pytest.param(
+            MustAgree("n", _places(*((f"b{i}", 0, True) for i in range(6)), ("x", 0, False))),
+            "`n` is the size at `x` axis 0; at `b0` axis 0, `b1` axis 0, `b2` axis 0, "
+            "`b3` axis 0 and 2 more (written `#n`) it must agree or be 1, to broadcast",
+            id="many-broadcast",
+        ),
+        pytest.param(
+            MustAgree(
+                "N",
+                (
+                    Place(at("self"), None, -1),
+                    Place(at("other"), None, -2, branch="Tensor"),
+                    Place(at("other"), None, -1, True, "LinearOperator"),
+                ),
+            ),
+            "`N` is bound by `self` axis -1 and must agree at `other` (Tensor) axis -2; "
+            "at `other` (LinearOperator) axis -1 (written `#N`) it must agree or be 1, "
+            "to broadcast",
+            id="union-options",
+        ),
+        pytest.param(
+            SymbolicAxis(Place(at("return"), None, 0), "n+1", 5, "small", broadcast=True),
+            "`return` axis 0 is `n+1`, or 1 to broadcast (written `#n+1`); 5 at small",
+            id="symbolic-broadcast",
+        ),
+        pytest.param(
+            SymbolicAxis(Place(at("return"), None, 0), "n+1", None, None, broadcast=True),
+            "`return` axis 0 is `n+1`, or 1 to broadcast (written `#n+1`)",
+            id="symbolic-broadcast-not-run",
+        ),
+        pytest.param(
+            SymbolicAxis(Place(at("return"), None, 0), "n+1", 5, "small"),
+            "`return` axis 0 is `n+1` = 5 at small",
+            id="symbolic",
+        ),
+    ],
+)
+def test_relation_text__broadcast_dims_may_be_one(relation: Relation, text: str) -> None:
+    assert relation_text(relation) == text
+    if any(place.broadcast for place in getattr(relation, "places", ())):
+        assert "or be 1" in text or "except where it is 1" in text
+
+
+def test_render__broadcast_relation_in_both_formats() -> None:
+    sentence = (
+        "`M` is the size at `return` axis -2; at `self` axis -2, `other` axis -2 "
+        "(written `#M`) it must agree or be 1, to broadcast"
+    )
+    assert f"- {sentence}" in render_markdown(UNION, None).splitlines()
+    words = "".join(_parse(render_html(UNION)).text)
+    assert sentence.replace("`", "") in words
+
+
+# --- how to read: the package's own example ---------------------------------------
+
+READ_FALLBACK = (
+    "A shape lists a tensor's axes in order, outermost first: one name, size or expression "
+    "per axis."
+)
+
+
+def _how_to_read(report: Report) -> tuple[str, str]:
+    """The how-to-read paragraph of `report` in Markdown, and as the HTML page's words."""
+    markdown = next(
+        line for line in render_markdown(report, None).splitlines() if "How to read the" in line
+    )
+    page = render_html(report)
+    section = page.split('<section id="how-to-read-the-shapes">', 1)[1].split("</section>")[0]
+    return markdown, "".join(_parse(section).text)
+
+
+def _one_function(*rows: Row, intermediates: tuple[Intermediate, ...] = ()) -> Report:
+    function = replace(LSTM, rows=rows, intermediates=intermediates, relations=(), flow=None)
+    return replace(EMPTY, target="pkg", modules=(ModuleDoc("pkg.mod", "", (function,)),))
+
+
+@pytest.mark.parametrize(
+    ("report", "first", "expression"),
+    [
+        pytest.param(
+            FULL,
+            "`inputs` of `lstm` is `steps batch vocab` (35 × 32 × 28 at `d2l`), a 3-d tensor "
+            "whose first axis has `steps` entries.",
+            "`steps*batch`",
+            id="observed",
+        ),
+        pytest.param(
+            NO_EXAMPLE,
+            "`inputs` of `lstm` is `steps batch vocab`, a 3-d tensor whose first axis has "
+            "`steps` entries.",
+            "`steps*batch`",
+            id="no-example",
+        ),
+        pytest.param(
+            replace(
+                _one_function(
+                    Row(at("weight"), "argument", tensor("rows cols"), None, ""),
+                    Row(at("x"), "argument", tensor("3 width"), (3, 7), ""),
+                ),
+                example=Example("tiny", (("width", 7),)),
+            ),
+            "`x` of `lstm` is `3 width` (3 × 7 at `tiny`), a 2-d tensor whose first axis "
+            "has 3 entries.",
+            None,
+            id="observed-first-and-a-fixed-size",
+        ),
+        pytest.param(
+            _one_function(
+                Row(at("x"), "argument", tensor("... n"), None, ""),
+                Row(at("y"), "argument", tensor("#n k"), None, ""),
+                Row(at("z"), "argument", tensor("n"), None, ""),
+                Row(
+                    at("other"),
+                    "argument",
+                    tensor("n k", array_type=LinearOperator),
+                    None,
+                    "",
+                    "LinearOperator",
+                ),
+                intermediates=(Intermediate("h", 9, tensor("k 2*n"), None, "f(x)", "f"),),
+            ),
+            "`other` (LinearOperator) of `lstm` is `n k`, a 2-d tensor whose first axis has "
+            "`n` entries.",
+            "`2*n`",
+            id="plain-axes-only",
+        ),
+        pytest.param(
+            UNION,
+            "`return` (LinearOperator) of `DiagLinearOperator.__add__` is `... M N`, a tensor "
+            "of 2 or more axes whose last axis has `N` entries.",
+            None,
+            id="variadic-when-none-is-plain",
+        ),
+        pytest.param(
+            replace(
+                _one_function(
+                    Row(at("x"), "argument", tensor("*batch n"), None, ""),
+                    Row(at("y"), "argument", tensor("3 *rest"), (3, 2, 5), ""),
+                ),
+                example=Example("tiny", ()),
+            ),
+            "`y` of `lstm` is `3 *rest` (3 × 2 × 5 at `tiny`), a tensor of 1 or more axes "
+            "whose first axis has 3 entries.",
+            None,
+            id="variadic-observed-first",
+        ),
+    ],
+)
+def test_how_to_read__example_from_the_package(
+    report: Report, first: str, expression: str | None
+) -> None:
+    markdown, words = _how_to_read(report)
+    start = "A shape lists a tensor's axes in order, outermost first: "
+    assert markdown.startswith(f"**How to read the shapes.** {start}{first} A name is"), markdown
+    assert (start + first).replace("`", "") in words
+    if expression is not None:
+        assert f"A number is a fixed size; an expression such as {expression} is one axis" in (
+            markdown
+        )
+    else:
+        assert "an expression over other dimensions is one axis" in markdown
+    assert "#name" in markdown and "broadcasts" in markdown
+
+
+@pytest.mark.parametrize(
+    "report",
+    [
+        EMPTY,
+        _one_function(
+            Row(at("x"), "argument", tensor("n"), (4,), ""),
+            Row(at("y"), "argument", tensor("_ n"), None, ""),
+            Row(at("z"), "argument", tensor(""), (), ""),
+            Row(at("v"), "argument", tensor("*#batch n"), None, ""),
+            Row(at("w"), "argument", tensor("... #n k"), None, ""),
+            Row(at("u"), "argument", tensor("..."), None, ""),
+        ),
+    ],
+    ids=["empty", "one-axis-anonymous-broadcast-or-only-variadic"],
+)
+def test_how_to_read__neutral_without_a_plain_shape(report: Report) -> None:
+    markdown, words = _how_to_read(report)
+    assert markdown.startswith(f"**How to read the shapes.** {READ_FALLBACK} A name is"), markdown
+    assert READ_FALLBACK in words
+    assert "steps" not in markdown and "steps" not in words  # no borrowed example
+    assert "an expression over other dimensions is one axis" in markdown
+
+
+# --- the sidebar wraps names at dots ---------------------------------------------
+
+
+def _sidebar(text: str) -> str:
+    return text.split('<nav class="sidebar"', 1)[1].split("</nav>", 1)[0]
+
+
+def test_render_html__sidebar_names_wrap_only_after_dots() -> None:
+    long_module = "pkg.subpackage_with_a_long_name.<odd>&module"
+    function = replace(LSTM, qualname="ALongClassName.a_method_with_a_long_name")
+    report = replace(
+        UNION,
+        target="pkg.subpackage_with_a_long_name",
+        modules=(*UNION.modules, ModuleDoc(long_module, "", (function,))),
+    )
+    sidebar = _sidebar(render_html(report))
+    assert "<code>linear_operator.<wbr>operators.<wbr>diag_linear_operator</code>" in sidebar
+    assert "<code>DiagLinearOperator.<wbr>__add__</code>" in sidebar
+    assert "<code>pkg.<wbr>subpackage_with_a_long_name.<wbr>&lt;odd&gt;&amp;module</code>" in (
+        sidebar
+    )
+    assert "<code>ALongClassName.<wbr>a_method_with_a_long_name</code>" in sidebar
+    assert "pkg.<wbr>subpackage_with_a_long_name: shapes" in sidebar  # the brand line
+    # Every break opportunity follows a dot, and every dot is followed by one.
+    assert sidebar.count("<wbr>") == sidebar.count(".<wbr>")
+    for code in re.findall(r"<code>(.*?)</code>", sidebar):
+        assert code.count(".") == code.count(".<wbr>"), code
+    # The main column's names stay as they are.
+    main = render_html(report).split("<main>", 1)[1]
+    assert "<wbr>" not in main
+
+
+def test_render_html__sidebar_css_breaks_no_word() -> None:
+    text = render_html(FULL)
+    css = text.split("<style>", 1)[1].split("</style>", 1)[0]
+    rules = re.findall(r"([^{}]+)\{([^}]*)\}", css)
+    sidebar_rules = [
+        (selector.strip(), body) for selector, body in rules if "nav.sidebar" in selector
+    ]
+    links = [body for selector, body in sidebar_rules if "nav.sidebar a" in selector.split(",")[0]]
+    assert any("overflow-wrap: normal" in body and "word-break: normal" in body for body in links)
+    for selector, body in sidebar_rules:
+        assert "break-word" not in body and "break-all" not in body, selector
+        assert "anywhere" not in body, selector

@@ -221,3 +221,15 @@ def test_recording__a_failing_local_is_still_checked_while_recording() -> None:
     with recording() as records, pytest.raises(ShapeError, match="bad"):
         plan_for(wrong).slow_call(torch.zeros(2, 3))
     assert records == []
+
+
+def test_run__survey_mode_does_not_hide_a_violation_from_the_tools() -> None:
+    import shapecheck
+
+    shapecheck.configure(mode="warn")
+    try:
+        with pytest.raises(ShapeError):
+            run(Member(transposed), {"batch": 2, "hiddens": 3})
+        assert shapecheck._config.current_mode() == "warn"  # restored after the run
+    finally:
+        shapecheck.configure(mode="raise")

@@ -1,4 +1,4 @@
-"""The linter: planted problems found at their lines, coverage, targets, speed.
+"""The linter: planted problems found at their lines, coverage, targets, suppressions, speed.
 
 The sample packages under `tests/lint_samples/` mark each planted problem with
 a `# <tag>` comment; the tables below say which finding each tag expects.
@@ -10,10 +10,11 @@ import time
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from shapecheck._lint import Finding, LintResult, lint
+from shapecheck._lint import CODES, Finding, LintResult, lint
 from shapecheck._target import TargetError
 
 REPO = Path(__file__).resolve().parent.parent
@@ -181,6 +182,40 @@ LOOSE = [
 ]
 
 
+SUPPRESSED = [
+    Planted(
+        "suppressed.py",
+        "add-batch-dim",
+        "SC303",
+        'dim "batch2" in the return annotation of add_batch_dim is a single dim, but argument '
+        'other (line 12) has the variadic group "*batch2"; jaxtyping keeps variadic groups and '
+        'single dims apart and never compares them: write "*batch2" in both, or rename one',
+    ),
+    Planted(
+        "suppressed.py",
+        "s",
+        "SC301",
+        'dim "R" in the return annotation of shift is bound by no argument; bind it in an '
+        'argument annotation, or with Annotated[int, Size("R")]',
+    ),
+    Planted("suppressed.py", "s", "SC402", 'dim "R" is used only once'),
+    Planted(
+        "suppressed.py",
+        "t",
+        "SC002",
+        'unknown code "SC3O1" in suppression; did you mean "SC301"? known codes: '
+        "SC001, SC002, SC101, SC201, SC301, SC303, SC401, SC402",
+    ),
+    Planted(
+        "suppressed.py",
+        "t",
+        "SC301",
+        'dim "W" in the return annotation of typo is bound by no argument; bind it in an '
+        'argument annotation, or with Annotated[int, Size("W")]',
+    ),
+]
+
+
 @dataclass(frozen=True)
 class Target:
     target: str
@@ -202,11 +237,13 @@ TARGETS = {
     ),
     "coverage-2-of-3": Target(f"{SAMPLES}/coverage.py", COVERAGE, 3, 2, 66.7),
     "no-glossary": Target(f"{SAMPLES}/loose.py", LOOSE, 2, 2, 100.0),
+    # `scale` has a bare Tensor: its SC201 is silenced, it is still not covered.
+    "suppressions": Target(f"{SAMPLES}/suppressed.py", SUPPRESSED, 6, 5, 83.3),
 }
 
 PLANTED = [
     pytest.param(key, planted, id=f"{key}:{planted.tag}:{planted.code}")
-    for key in ("package-dir", "coverage-2-of-3", "no-glossary")
+    for key in ("package-dir", "coverage-2-of-3", "no-glossary", "suppressions")
     for planted in TARGETS[key].planted
 ]
 
@@ -566,6 +603,539 @@ SC4 = {
 def test_sc4xx__glossary_and_single_use(tmp_path: Path, source: str, messages: list[str]) -> None:
     findings = _findings(tmp_path, HEADER + "\n\n" + source + "\n")
     assert [f.split(" ", 1)[1] for f in findings if " SC4" in f] == messages
+
+
+# ------------------------------------------------------------- suppressions
+
+
+def _lint_pkg(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, str], **options: Any
+) -> LintResult:
+    """Lint `pkg` in `tmp_path`, the current directory: findings name `pkg/...`."""
+    _write(tmp_path, {"pkg/__init__.py": "", **files})
+    monkeypatch.chdir(tmp_path)
+    return lint("pkg", **options)
+
+
+def _at(source: str, tag: str) -> int:
+    """The line of `source` holding `<tag>`, once."""
+    found = [n for n, text in enumerate(source.splitlines(), 1) if f"<{tag}>" in text]
+    assert len(found) == 1, tag
+    return found[0]
+
+
+def _codes_at(result: LintResult) -> list[tuple[str, int, str]]:
+    return [(f.file, f.line, f.code) for f in result.findings]
+
+
+# Two functions, each with an SC301 in a local and one in its return; `c` and
+# `d` are used twice, so there is no SC402. `{D}`, `{H1}` ... `{B}`: the
+# places a comment can go in `f`.
+TWO_FUNCTIONS = (
+    HEADER
+    + """
+
+def deco(fn):
+    return fn
+
+
+@deco  {D}
+def f(  {H1}
+    x: Float[Tensor, "a b"],  {H2}
+) -> Float[Tensor, "a c"]:  {H3} <f-return>
+    y: Float[Tensor, "a d"] = x  {B} <f-local>
+    return x
+
+
+def g(x: Float[Tensor, "a b"]) -> Float[Tensor, "a c"]:  # <g-return>
+    y: Float[Tensor, "a d"] = x  # <g-local>
+    return x
+"""
+)
+PLACES = ("D", "H1", "H2", "H3", "B")
+
+
+def _two_functions(place: str | None, comment: str) -> str:
+    marks = {key: ("" if key != place else comment) for key in PLACES}
+    return TWO_FUNCTIONS.format(**{key: f"{value} #" for key, value in marks.items()})
+
+
+@pytest.mark.parametrize(
+    ("place", "silenced"),
+    [
+        (None, []),
+        ("D", ["f-return", "f-local"]),
+        ("H1", ["f-return", "f-local"]),
+        ("H2", ["f-return", "f-local"]),
+        ("H3", ["f-return", "f-local"]),
+        ("B", ["f-local"]),
+    ],
+    ids=["no-comment", "decorator", "def-line", "header-middle", "header-end", "body-line"],
+)
+def test_suppress__def_header_covers_the_function_a_body_line_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, place: str | None, silenced: list[str]
+) -> None:
+    source = _two_functions(place, "# shapecheck: ignore[SC301]")
+    result = _lint_pkg(tmp_path, monkeypatch, {"pkg/mod.py": source})
+    tags = ["f-local", "f-return", "g-local", "g-return"]
+    expected = sorted(_at(source, tag) for tag in tags if tag not in silenced)
+    assert [(f.line, f.code) for f in result.findings] == [(line, "SC301") for line in expected]
+    assert result.suppressed == len(silenced)
+    assert (result.functions, result.covered) == (2, 2)
+
+
+@pytest.mark.parametrize(
+    ("comment", "left", "suppressed"),
+    [
+        ("# shapecheck: ignore[SC301]", ["SC402"], 1),
+        ("# shapecheck: ignore[SC402]", ["SC301"], 1),
+        ("# shapecheck: ignore[SC301, SC402]", [], 2),
+        ("# shapecheck: ignore[SC402,SC301]", [], 2),
+        ("# shapecheck: ignore", [], 2),
+        ("#shapecheck:ignore[SC301]  # the sizes come from a file", ["SC402"], 1),
+        ("# noqa: E501  # shapecheck: ignore[SC301]", ["SC402"], 1),
+        ("# shapecheck: ignore[SC201]", ["SC301", "SC402"], 0),
+        ("# shapecheck: ignored", ["SC301", "SC402"], 0),
+        ("# see shapecheck: ignore", ["SC301", "SC402"], 0),
+    ],
+    ids=[
+        "one-code",
+        "other-code",
+        "two-codes",
+        "two-codes-no-space",
+        "bare",
+        "no-spaces-and-a-reason",
+        "after-another-comment",
+        "code-not-on-the-line",
+        "ignored-is-not-ignore",
+        "not-at-comment-start",
+    ],
+)
+def test_suppress__on_a_line(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    comment: str,
+    left: list[str],
+    suppressed: int,
+) -> None:
+    source = (
+        HEADER + "\n\n"
+        'def f(x: Float[Tensor, "a b"]) -> Float[Tensor, "a b"]:\n'
+        f'    y: Float[Tensor, "a once"] = x  {comment}\n'
+        '    z: Float[Tensor, "a b"] = x\n'
+        "    return x\n"
+    )
+    result = _lint_pkg(tmp_path, monkeypatch, {"pkg/mod.py": source})
+    line = len(HEADER.splitlines()) + 4
+    assert _codes_at(result) == [("pkg/mod.py", line, code) for code in left]
+    assert result.suppressed == suppressed
+
+
+def test_suppress__other_functions_and_lines_keep_their_findings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = HEADER + textwrap.dedent(
+        """
+
+        class Cell:
+            def step(self, x: Tensor) -> Tensor:  # shapecheck: ignore[SC201]
+                def inner(y: Float[Tensor, "a"]) -> Float[Tensor, "a"]:
+                    return y
+
+                return inner(x)
+
+            def other(self, x: Tensor) -> Tensor:  # <other>
+                return x
+
+
+        def top(x: Tensor) -> Tensor:  # <top>
+            return x
+        """
+    )
+    result = _lint_pkg(tmp_path, monkeypatch, {"pkg/mod.py": source})
+    assert _codes_at(result) == [
+        ("pkg/mod.py", _at(source, "other"), "SC201"),
+        ("pkg/mod.py", _at(source, "top"), "SC201"),
+    ]
+    assert result.suppressed == 1
+    # Coverage does not change: `step` still has a bare Tensor.
+    assert (result.functions, result.covered, result.coverage) == (3, 0, 0.0)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        'y: Float[Tensor, "a c"] = "# shapecheck: ignore"',
+        "y: Float[Tensor, \"a c\"] = f'# shapecheck: ignore[SC301] {x}'",
+        'y: Float[Tensor, "a c"] = x; s = "# shapecheck: ignore"',
+    ],
+    ids=["string", "f-string", "after-a-statement"],
+)
+def test_suppress__hash_in_a_string_is_no_comment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: str
+) -> None:
+    source = (
+        HEADER + "\n\n"
+        'def f(x: Float[Tensor, "a"]) -> Float[Tensor, "a c"]:\n'
+        f"    {code}\n"
+        "    return x\n"
+    )
+    result = _lint_pkg(tmp_path, monkeypatch, {"pkg/mod.py": source})
+    assert _codes_at(result) == [("pkg/mod.py", len(HEADER.splitlines()) + 4, "SC301")]
+    assert result.suppressed == 0
+
+
+def test_suppress__hash_in_a_default_string_of_a_def_is_no_comment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = (
+        HEADER + "\n\n"
+        'def f(x: Float[Tensor, "a"], s: str = "# shapecheck: ignore") -> Float[Tensor, "c"]:\n'
+        '    y: Float[Tensor, "a c"] = x\n'
+        "    return x\n"
+    )
+    result = _lint_pkg(tmp_path, monkeypatch, {"pkg/mod.py": source})
+    line = len(HEADER.splitlines()) + 4  # the local, read before the return
+    assert _codes_at(result) == [("pkg/mod.py", line, "SC301")]
+    assert result.suppressed == 0
+
+
+KNOWN = "SC001, SC002, SC101, SC201, SC301, SC303, SC401, SC402"
+
+
+@pytest.mark.parametrize(
+    ("comment", "messages", "left"),
+    [
+        (
+            "# shapecheck: ignore[SC3O1]",
+            [f'unknown code "SC3O1" in suppression; did you mean "SC301"? known codes: {KNOWN}'],
+            ["SC301", "SC402"],
+        ),
+        (
+            "# shapecheck: ignore[SC3O1, SC402]",
+            [f'unknown code "SC3O1" in suppression; did you mean "SC301"? known codes: {KNOWN}'],
+            ["SC301"],
+        ),
+        (
+            "# shapecheck: ignore[sc301, E501]",
+            [
+                f'unknown code "sc301" in suppression; did you mean "SC301"? known codes: {KNOWN}',
+                f'unknown code "E501" in suppression; known codes: {KNOWN}',
+            ],
+            ["SC301", "SC402"],
+        ),
+        (
+            "# shapecheck: ignore[]",
+            [
+                'suppression "# shapecheck: ignore[]" names no code; '
+                'write "# shapecheck: ignore" to silence every code'
+            ],
+            ["SC301", "SC402"],
+        ),
+        (
+            "# shapecheck: ignore[SC301",
+            ['suppression "# shapecheck: ignore[SC301" has no closing "]"'],
+            ["SC301", "SC402"],
+        ),
+    ],
+    ids=["typo", "typo-and-a-known-code", "two-unknown", "empty", "unclosed"],
+)
+def test_suppress__bad_comment_is_sc002(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    comment: str,
+    messages: list[str],
+    left: list[str],
+) -> None:
+    source = (
+        HEADER + "\n\n"
+        'def f(x: Float[Tensor, "a b"]) -> Float[Tensor, "a b"]:\n'
+        f'    y: Float[Tensor, "a once"] = x  {comment}\n'
+        "    return x\n"
+    )
+    result = _lint_pkg(tmp_path, monkeypatch, {"pkg/mod.py": source})
+    line = len(HEADER.splitlines()) + 4
+    findings = [(f.line, f.code, f.message) for f in result.findings]
+    assert [(n, c) for n, c, _ in findings] == sorted(
+        [(line, "SC002")] * len(messages) + [(line, code) for code in left]
+    )
+    assert sorted(m for _, c, m in findings if c == "SC002") == sorted(messages)
+
+
+def test_suppress__sc002_is_not_silenced_by_a_comment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = (
+        HEADER + "\n\n"
+        'def f(x: Float[Tensor, "a b"]) -> Float[Tensor, "a b"]:  # shapecheck: ignore\n'
+        '    y: Float[Tensor, "a once"] = x  # shapecheck: ignore[SC002, SC3O1]\n'
+        "    return x\n"
+    )
+    result = _lint_pkg(tmp_path, monkeypatch, {"pkg/mod.py": source})
+    assert [(f.line, f.code) for f in result.findings] == [(len(HEADER.splitlines()) + 4, "SC002")]
+    assert result.suppressed == 2  # SC301 and SC402 of `once`
+    quiet = _lint_pkg(tmp_path, monkeypatch, {"pkg/mod.py": source}, ignore=["SC002"])
+    assert (quiet.findings, quiet.suppressed) == ((), 3)
+
+
+# ------------------------------------------------------- configured ignores
+
+CONFIGURED = {
+    "pkg/mod.py": HEADER + '\n\ndef f(x: Float[Tensor, "a b"]) -> Float[Tensor, "a c"]: ...\n',
+    "pkg/gen/__init__.py": "",
+    "pkg/gen/made.py": HEADER
+    + '\n\ndef g(x: Float[Tensor, "a b"]) -> Float[Tensor, "a c"]: ...\n'
+    + "\n\ndef h(x: Tensor) -> None: ...\n",
+}
+_F = len(HEADER.splitlines()) + 3  # the line of f, and of g
+_H = _F + 3  # the line of h
+ALL_CONFIGURED = [
+    ("pkg/gen/made.py", _F, "SC301"),
+    ("pkg/gen/made.py", _H, "SC201"),
+    ("pkg/mod.py", _F, "SC301"),
+]
+
+
+@pytest.mark.parametrize(
+    ("options", "left"),
+    [
+        ({}, ALL_CONFIGURED),
+        ({"ignore": ["SC301"]}, [ALL_CONFIGURED[1]]),
+        ({"ignore": ("SC301", "SC201")}, []),
+        ({"per_file_ignores": {"pkg/gen/*.py": ["SC301"]}}, ALL_CONFIGURED[1:]),
+        ({"per_file_ignores": {"./pkg/gen/*": ["SC301", "SC201"]}}, ALL_CONFIGURED[2:]),
+        ({"per_file_ignores": {"pkg/*": ["SC201"]}}, [ALL_CONFIGURED[0], ALL_CONFIGURED[2]]),
+        ({"per_file_ignores": {"gen/*.py": ["SC301"]}}, ALL_CONFIGURED),
+        ({"per_file_ignores": {"pkg/GEN/*.py": ["SC301"]}}, ALL_CONFIGURED),
+        ({"per_file_ignores": {"*/mod.py": ["SC301"]}}, ALL_CONFIGURED[:2]),
+        (
+            {"ignore": ["SC201"], "per_file_ignores": {"pkg/mod.py": ["SC301"]}},
+            [ALL_CONFIGURED[0]],
+        ),
+    ],
+    ids=[
+        "none",
+        "ignore",
+        "ignore-two",
+        "per-file",
+        "per-file-dot-slash",
+        "per-file-star-crosses-folders",
+        "per-file-relative-to-cwd-not-package",
+        "per-file-case-sensitive",
+        "per-file-leading-star",
+        "both",
+    ],
+)
+def test_ignores__configured(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    options: dict[str, Any],
+    left: list[tuple[str, int, str]],
+) -> None:
+    result = _lint_pkg(tmp_path, monkeypatch, CONFIGURED, **options)
+    assert _codes_at(result) == left
+    assert result.suppressed == len(ALL_CONFIGURED) - len(left)
+    # Coverage does not change: `h` has a bare Tensor, ignored or not.
+    assert (result.functions, result.covered) == (3, 2)
+
+
+def test_ignores__add_up_with_comments_once_each(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = {
+        "pkg/mod.py": HEADER
+        + '\n\ndef f(x: Float[Tensor, "a b"]) -> Float[Tensor, "a c"]: ...  # shapecheck: ignore\n'
+        + '\n\ndef g(x: Float[Tensor, "a b"]) -> Float[Tensor, "a c"]: ...\n'
+    }
+    result = _lint_pkg(tmp_path, monkeypatch, files, ignore=["SC301"])
+    assert (result.findings, result.suppressed) == ((), 2)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"ignore": ["SC999"]}, f"unknown lint code 'SC999' in ignore; known codes: {KNOWN}"),
+        (
+            {"ignore": ["SC301", "sc402"]},
+            f"unknown lint code 'sc402' in ignore; known codes: {KNOWN}",
+        ),
+        (
+            {"per_file_ignores": {"tests/*.py": ["SC31"]}},
+            f"unknown lint code 'SC31' in per_file_ignores['tests/*.py']; known codes: {KNOWN}",
+        ),
+        ({"ignore": "SC301"}, "ignore must be a list of codes, not the string 'SC301'"),
+        (
+            {"per_file_ignores": {"a/*": "SC301"}},
+            "per_file_ignores['a/*'] must be a list of codes, not the string 'SC301'",
+        ),
+        (
+            {"ignore": ["SC301\nSC402"]},
+            f"unknown lint code 'SC301\\nSC402' in ignore; known codes: {KNOWN}",
+        ),
+    ],
+    ids=["unknown", "lower-case", "per-file", "string", "per-file-string", "newline"],
+)
+def test_ignores__unknown_code_is_a_value_error(options: dict[str, Any], message: str) -> None:
+    # Checked before the target is read: this one does not exist.
+    with pytest.raises(ValueError) as raised:
+        lint("no_such_module", **options)
+    assert str(raised.value) == message
+    assert "\n" not in str(raised.value)
+
+
+def test_codes__every_code_is_documented() -> None:
+    assert list(CODES) == KNOWN.split(", ")
+    table = (REPO / "docs/verify.md").read_text(encoding="utf-8")
+    for code in CODES:
+        assert f"| {code} |" in table, code
+
+
+# --------------------------------------------------------------------- SC303
+
+SC303 = {
+    "block-diag": (
+        'def f(\n    other: Float[Tensor, "*batch2 m n"],  # <first>\n'
+        ') -> Float[Tensor, "batch2 m"]:  # <here>\n    ...',
+        'dim "batch2" in the return annotation of f is a single dim, but argument other '
+        '(line {first}) has the variadic group "*batch2"; jaxtyping keeps variadic groups and '
+        'single dims apart and never compares them: write "*batch2" in both, or rename one',
+    ),
+    "single-then-variadic": (
+        'def f(x: Float[Tensor, "b n"], y: Float[Tensor, "*b n"]) -> None: ...  # <here>',
+        'dim "*b" in argument y of f is a variadic group, but argument x has the single dim '
+        '"b"; jaxtyping keeps variadic groups and single dims apart and never compares them: '
+        'write "*b" in both, or rename one',
+    ),
+    "one-dim-string": (
+        'def f(x: Float[Tensor, "*b b"]) -> None: ...  # <here>',
+        'dim "b" in argument x of f is a single dim, but argument x has the variadic group '
+        '"*b"; jaxtyping keeps variadic groups and single dims apart and never compares them: '
+        'write "*b" in both, or rename one',
+    ),
+    "local": (
+        'def f(x: Float[Tensor, "*b n"]) -> Float[Tensor, "*b n"]:  # <first>\n'
+        '    y: Float[Tensor, "b n"] = x  # <here>\n'
+        "    return x",
+        'dim "b" in local y of f is a single dim, but argument x (line {first}) has the '
+        'variadic group "*b"; jaxtyping keeps variadic groups and single dims apart and never '
+        'compares them: write "*b" in both, or rename one',
+    ),
+    "expression": (
+        'def f(x: Float[Tensor, "*b n"]) -> Float[Tensor, "2*b n"]: ...  # <here>',
+        'dim "2*b" in the return annotation of f uses "b" as a single dim, but argument x has '
+        'the variadic group "*b"; jaxtyping keeps variadic groups and single dims apart and '
+        "never compares them: rename one: an expression can use single dims only",
+    ),
+    "expression-first": (
+        'def f(x: Float[Tensor, "n"], y: Float[Tensor, "n+1"], z: Float[Tensor, "*n"]) -> None:'
+        " ...  # <here>",
+        'dim "*n" in argument z of f is a variadic group, but argument x has the single dim '
+        '"n"; jaxtyping keeps variadic groups and single dims apart and never compares them: '
+        'write "*n" in both, or rename one',
+    ),
+    "alias-and-method": (
+        'Batched = Float[Tensor, "*batch m n"]\n\n'
+        "class Op:\n"
+        '    def f(self, x: Batched) -> Float[Tensor, "batch m"]: ...  # <here>',
+        'dim "batch" in the return annotation of Op.f is a single dim, but argument x has the '
+        'variadic group "*batch"; jaxtyping keeps variadic groups and single dims apart and '
+        'never compares them: write "*batch" in both, or rename one',
+    ),
+    "broadcast-variadic": (
+        'def f(x: Float[Tensor, "#*b n"], y: Float[Tensor, "#b"]) -> None: ...  # <here>',
+        'dim "b" in argument y of f is a single dim, but argument x has the variadic group '
+        '"*b"; jaxtyping keeps variadic groups and single dims apart and never compares them: '
+        'write "*b" in both, or rename one',
+    ),
+}
+
+
+@pytest.mark.parametrize(("source", "message"), list(SC303.values()), ids=list(SC303))
+def test_sc303__variadic_used_as_a_single_dim(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str, message: str
+) -> None:
+    text = HEADER + "\n\n" + source + "\n"
+    result = _lint_pkg(tmp_path, monkeypatch, {"pkg/mod.py": text})
+    found = [(f.line, f.message) for f in result.findings if f.code == "SC303"]
+    first = _at(text, "first") if "<first>" in text else None
+    assert found == [(_at(text, "here"), message.format(first=first))]
+    assert [f.code for f in result.findings if f.code not in ("SC303", "SC402")] == []
+
+
+SC303_NEGATIVES = {
+    "variadic-everywhere": (
+        'def f(x: Float[Tensor, "*batch m n"], y: Float[Tensor, "*batch n"])'
+        ' -> Float[Tensor, "*batch m"]:\n'
+        '    z: Float[Tensor, "*batch m"] = x[..., 0]\n'
+        "    return z"
+    ),
+    "single-everywhere": (
+        'def f(x: Float[Tensor, "batch m n"], y: Float[Tensor, "batch n"])'
+        ' -> Float[Tensor, "batch 2*batch"]:\n'
+        '    z: Float[Tensor, "batch m"] = x[..., 0]\n'
+        "    return z"
+    ),
+    "each-way-in-another-function": (
+        'def f(x: Float[Tensor, "*batch m"]) -> Float[Tensor, "*batch m"]: ...\n\n'
+        'def g(x: Float[Tensor, "batch m"]) -> Float[Tensor, "batch m"]: ...'
+    ),
+    "anonymous-variadic": (
+        'def f(x: Float[Tensor, "... m"], y: Float[Tensor, "*_ m"]) -> Float[Tensor, "_ m"]: ...'
+    ),
+    "callable-not-this-signature": (
+        'def f(x: Float[Tensor, "*batch m"],'
+        ' g: Callable[[Float[Tensor, "batch"]], Float[Tensor, "batch"]]) -> None: ...'
+    ),
+    "nested-function-not-read": (
+        'def f(x: Float[Tensor, "*batch m"]) -> Float[Tensor, "*batch m"]:\n'
+        '    def g(y: Float[Tensor, "batch"]) -> Float[Tensor, "batch"]: ...\n'
+        "    return x"
+    ),
+}
+
+
+@pytest.mark.parametrize("source", list(SC303_NEGATIVES.values()), ids=list(SC303_NEGATIVES))
+def test_sc303__consistent_uses_give_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str
+) -> None:
+    result = _lint_pkg(tmp_path, monkeypatch, {"pkg/mod.py": HEADER + "\n\n" + source + "\n"})
+    assert [str(f) for f in result.findings if f.code in ("SC301", "SC303")] == []
+
+
+def test_sc303__reported_once_per_name_and_function(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = HEADER + textwrap.dedent(
+        """
+
+        def f(
+            x: Float[Tensor, "*b n"],
+            y: Float[Tensor, "b n"],  # <y>
+        ) -> Float[Tensor, "b n"]:
+            z: Float[Tensor, "b"] = x
+            return y
+        """
+    )
+    result = _lint_pkg(tmp_path, monkeypatch, {"pkg/mod.py": source})
+    assert _codes_at(result) == [("pkg/mod.py", _at(source, "y"), "SC303")]
+
+
+def test_sc303__silenced_on_its_line_and_by_ignore(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = (
+        HEADER + "\n\n"
+        'def f(x: Float[Tensor, "*b n"]) -> Float[Tensor, "b n"]:  # shapecheck: ignore[SC303]\n'
+        "    ...\n"
+        'def g(x: Float[Tensor, "*b n"]) -> Float[Tensor, "b n"]: ...\n'
+    )
+    result = _lint_pkg(tmp_path, monkeypatch, {"pkg/mod.py": source})
+    assert (_codes_at(result), result.suppressed) == (
+        [("pkg/mod.py", len(HEADER.splitlines()) + 5, "SC303")],
+        1,
+    )
+    quiet = _lint_pkg(tmp_path, monkeypatch, {"pkg/mod.py": source}, ignore=["SC303"])
+    assert (quiet.findings, quiet.suppressed) == ((), 2)
 
 
 # ------------------------------------------------------------------- models

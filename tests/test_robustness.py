@@ -436,9 +436,34 @@ NOT_FOUND = {
     ),
 }
 
+# A submodule that fails to import is left out with a one-line note, and the
+# exit status follows the checks; with --strict-imports it stops the command.
+SKIPPED_SUBMODULE = {
+    "subpackage-raises": (
+        "rb_pkg_sub_raises.inner",
+        "RuntimeError: rb_pkg_sub_raises.inner refuses to load",
+    ),
+    "subpackage-exits": ("rb_pkg_sub_exits.sub", "it called exit(3)"),
+}
+
 CLI_CASES: dict[str, CliCase] = {}
+SKIP_CASES: dict[str, CliCase] = {}  # stderr: these lines exactly
 for _command in ("verify", "docs", "show"):
     for _name, (_target, _fragments) in NOT_FOUND.items():
+        if _name in SKIPPED_SUBMODULE:
+            CLI_CASES[f"{_command}-{_name}-strict"] = CliCase(
+                (_command, _target, "--strict-imports"), 2, _error(_command, *_fragments)
+            )
+            module, cause = SKIPPED_SUBMODULE[_name]
+            SKIP_CASES[f"{_command}-{_name}"] = CliCase(
+                (_command, _target),
+                0,
+                (
+                    f"shapecheck {_command}: skipped module {module}: {cause}",
+                    *_note(_command, _target),
+                ),
+            )
+            continue
         CLI_CASES[f"{_command}-{_name}"] = CliCase(
             (_command, _target), 2, _error(_command, *_fragments)
         )
@@ -446,23 +471,27 @@ for _command in ("verify", "docs", "show"):
         (_command, "rb_no_annotations"), 0, _note(_command, "rb_no_annotations")
     )
 CLI_CASES |= {
-    # A function that raises ValueError: a violation for verify, a problem
-    # for docs (which still documents it, with its good neighbour), nothing
-    # for show, which runs nothing.
+    # A function that raises ValueError at every size: an error for verify
+    # (no size is to blame, so no violation), a problem for docs (which still
+    # documents it, with its good neighbour), nothing for show, which runs nothing.
     "verify-value-error": CliCase(
         ("verify", "rb_value_error"),
-        1,
+        0,
         stdout=(
             "verified  rb_value_error.double: checked under distinct sizes",
-            "violated  rb_value_error.explode: distinct sizes: "
-            "ValueError: explode always fails (sizes: batch=2, hiddens=3)",
-            "1 verified, 1 violated, 0 skipped",
+            "error     rb_value_error.explode: raises at every size, equal sizes included: "
+            "ValueError: explode always fails",
+            "1 verified, 0 violated, 1 error, 0 skipped",
         ),
     ),
     "verify-value-error-json": CliCase(
         ("verify", "--json", "rb_value_error:explode"),
-        1,
-        stdout=('"message": "distinct sizes: ValueError: explode always fails"',),
+        0,
+        stdout=(
+            '"message": "raises at every size, equal sizes included: '
+            'ValueError: explode always fails"',
+            '"status": "error"',
+        ),
     ),
     "docs-value-error": CliCase(
         ("docs", "rb_value_error"),
@@ -525,10 +554,14 @@ CLI_CASES |= {
             ("syntax-error", "cannot import 'rb_syntax_error': SyntaxError"),
             ("import-raises", "RuntimeError: rb_import_raises refuses to load"),
             ("circular-import", "circular import"),
-            ("subpackage-raises", "cannot import 'rb_pkg_sub_raises.inner'"),
             ("missing-object", "rb_value_error has no object 'nowhere'"),
         )
     },
+    "ci-subpackage-raises-strict": CliCase(
+        ("ci", "rb_pkg_sub_raises", "--skip", "mypy", "--strict-imports"),
+        2,
+        _error("ci", "cannot import 'rb_pkg_sub_raises.inner'"),
+    ),
     "ci-no-annotations": CliCase(
         ("ci", "rb_no_annotations", "--skip", "mypy", "--skip", "docs"),
         0,
@@ -536,17 +569,21 @@ CLI_CASES |= {
     ),
     "ci-value-error": CliCase(
         ("ci", "rb_value_error", "--skip", "mypy", "--skip", "docs"),
-        1,
+        0,
         stdout=(
+            "error: rb_value_error.py:",
             "rb_value_error.explode",
             "ValueError: explode always fails",
-            "1 of 2 steps failed",
+            "1 verified, 0 violated, 1 error, 0 skipped",
+            "shapecheck ci: all 2 steps passed",
         ),
     ),
     # argparse's own errors are one line too.
     "no-command": CliCase((), 2, ("shapecheck: error: the following arguments are required",)),
     "unknown-command": CliCase(("frobnicate",), 2, ("shapecheck: error: argument COMMAND",)),
-    "verify-no-target": CliCase(("verify",), 2, ("shapecheck verify: error: the following",)),
+    "verify-no-target": CliCase(
+        ("verify",), 2, _error("verify", "no TARGET given, and no `packages` in [tool.shapecheck]")
+    ),
     "ci-unknown-step": CliCase(
         ("ci", "--skip", "typecheck"),
         2,
@@ -556,6 +593,9 @@ CLI_CASES |= {
 
 # Errors of argparse itself: a usage line, never a traceback.
 ARGUMENT_ERRORS = {"no-command", "unknown-command", "verify-no-target", "ci-unknown-step"}
+
+# `ci` says on stderr when each step starts and ends: not the one line checked.
+CI_PROGRESS = re.compile(r"^shapecheck ci: \w+ (\.\.\.|(passed|failed) in \d+\.\d s)$")
 
 # Every other case that ends with an error line is run again with --debug.
 DEBUG_CASES = {
@@ -610,7 +650,7 @@ def cli(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, CliResul
     where = _workspace(root)
     outputs = root / "outputs"
     outputs.mkdir()
-    cases = {**CLI_CASES, **DEBUG_CASES}
+    cases = {**CLI_CASES, **DEBUG_CASES, **SKIP_CASES}
     with ThreadPoolExecutor(max_workers=len(ENTRY_POINT_CASES)) as pool:
         direct = {
             name: pool.submit(_entry_point, cases[name].args, where) for name in ENTRY_POINT_CASES
@@ -660,11 +700,25 @@ def test_cli__bad_target(cli: dict[str, CliResult], name: str) -> None:
     case, result = CLI_CASES[name], cli[name]
     assert result.status == case.status, result
     assert "Traceback" not in result.stderr + result.stdout
-    _assert_one_line(result.stderr, case.stderr)
+    stderr = result.stderr
+    if case.args and case.args[0] == "ci":
+        lines = stderr.splitlines(keepends=True)
+        stderr = "".join(line for line in lines if not CI_PROGRESS.match(line))
+    _assert_one_line(stderr, case.stderr)
     for fragment in case.stdout:
         assert fragment in result.stdout, result.stdout[-3000:]
     if case.status == 2:
         assert result.stdout == "", result.stdout  # an error writes nothing else
+
+
+@pytest.mark.parametrize("name", list(SKIP_CASES), ids=list(SKIP_CASES))
+def test_cli__a_submodule_that_fails_to_import_is_skipped(
+    cli: dict[str, CliResult], name: str
+) -> None:
+    case, result = SKIP_CASES[name], cli[name]
+    assert result.status == case.status, result
+    assert result.stderr.splitlines() == list(case.stderr)
+    assert "Traceback" not in result.stderr + result.stdout
 
 
 @pytest.mark.parametrize("name", list(DEBUG_CASES), ids=list(DEBUG_CASES))
@@ -679,7 +733,9 @@ def test_cli__debug_shows_the_traceback(cli: dict[str, CliResult], name: str) ->
 SAMPLE_FILES_IN_TRACEBACK = {
     # The failure inside the target is shown, not only shapecheck's own frames.
     "verify-import-raises--debug": 'rb_import_raises.py", line 3',
-    "docs-subpackage-raises--debug": f'rb_pkg_sub_raises{os.sep}inner{os.sep}__init__.py", line 3',
+    "docs-subpackage-raises-strict--debug": (
+        f'rb_pkg_sub_raises{os.sep}inner{os.sep}__init__.py", line 3'
+    ),
     "show-circular-import--debug": 'rb_circular_b.py", line 3',
     "show-syntax-error--debug": 'rb_syntax_error.py", line 4',
     "ci-import-raises--debug": 'rb_import_raises.py", line 3',

@@ -347,6 +347,7 @@ OPTIONS = [
     "--plot",
     "--no-plot",
     "--predict-len",
+    "--threads",
 ]
 
 
@@ -361,6 +362,16 @@ def test_main__help_lists_every_option(capsys: pytest.CaptureFixture[str]) -> No
     documented = {s for a in _build_parser()._actions for s in a.option_strings}
     assert documented == {*OPTIONS, "-h", "--help"}
     assert all(action.help for action in _build_parser()._actions)
+
+
+def test_main__threads_default_suits_a_shared_cpu() -> None:
+    import os
+
+    from models.cli import DEFAULT_THREADS
+
+    assert DEFAULT_THREADS == max(1, min(4, (os.cpu_count() or 2) // 2))
+    assert _build_parser().parse_args([]).threads == DEFAULT_THREADS
+    assert _build_parser().parse_args(["--threads", "3"]).threads == 3
 
 
 def test_main__defaults_and_choices_come_from_dims_and_the_model_table() -> None:
@@ -399,6 +410,9 @@ BAD_INPUTS = [
         id="batch-size",
     ),
     pytest.param(["--steps", "0"], "argument --steps: must be a positive integer", id="steps"),
+    pytest.param(
+        ["--threads", "0"], "argument --threads: must be a positive integer, got '0'", id="threads"
+    ),
     pytest.param(
         ["--model", "nn-lstm", "--layers", "0"],
         "argument --layers: must be a positive integer",

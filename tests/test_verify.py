@@ -186,3 +186,59 @@ def test_verify__a_registry_of_forty_dims(tmp_path: Path) -> None:
     wide = verdicts["wide_pkg.Wide.forward [Wide()]"]
     assert len({size for name, size in wide.sizes.items() if name.startswith("d")}) == 40
     assert "ranks" in wide.message
+
+
+HONEST = """
+import torch
+from jaxtyping import Float
+from torch import Tensor
+
+
+def bare(x: Tensor, y: Float[Tensor, "n"]) -> Float[Tensor, "n"]:
+    return y
+
+
+def bare_with_default(y: Float[Tensor, "n"], z: Tensor = torch.ones(1)) -> Float[Tensor, "n"]:
+    return y * z
+
+
+def broken(x: Float[Tensor, "a b"]) -> Float[Tensor, "a b"]:
+    raise TypeError("broken at any size")
+
+
+def square_only(x: Float[Tensor, "a b"]) -> Float[Tensor, "a b"]:
+    if x.shape[0] != x.shape[1]:
+        raise ValueError("wants a square")
+    return x
+
+
+def head(x: Float[Tensor, "b h"], w: Float[Tensor, "h v"]) -> Float[Tensor, "b v"]:
+    return x @ torch.cat([w, w])  # 2*h rows against h columns, at every size
+
+
+def survives(x: Float[Tensor, "a b"]) -> Float[Tensor, "a b"]:
+    if x.shape[0] == 2:
+        raise ValueError("not at 2")
+    return x
+"""
+
+
+def test_verify__honest_verdicts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "sc_honest.py").write_text(HONEST)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    verdicts = {v.name.removeprefix("sc_honest."): v for v in verify("sc_honest")}
+    assert verdicts["bare"].status == "skipped"
+    assert verdicts["bare"].message == "no example: `x`: a bare Tensor has no shape to make it at"
+    assert verdicts["bare_with_default"].status == "verified"  # the default stands in
+    broken = verdicts["broken"]
+    assert broken.status == "error"
+    assert broken.message == (
+        "raises at every size, equal sizes included: TypeError: broken at any size"
+    )
+    square = verdicts["square_only"]  # fails when the dims differ, passes when equal
+    assert square.status == "violated"
+    assert square.message.startswith("distinct sizes: ValueError: wants a square")
+    assert verdicts["survives"].status == "violated"  # fails at a=2, passes at a=5
+    head = verdicts["head"]  # torch's own shape error at every size: still a violation
+    assert head.status == "violated"
+    assert head.message.startswith("distinct sizes: RuntimeError: ")

@@ -15,7 +15,6 @@ reference is what would be generated.
 from __future__ import annotations
 
 from ._command import DEFAULT_DOCS_PAGE as DEFAULT_DOCS_PAGE
-from ._command import DEFAULT_TARGET as DEFAULT_TARGET
 from ._command import CiOptions as CiOptions
 from ._command import add_arguments as add_arguments
 from ._command import ci_options as ci_options
@@ -38,7 +37,6 @@ from ._steps import run_verify as run_verify
 
 __all__ = [
     "DEFAULT_DOCS_PAGE",
-    "DEFAULT_TARGET",
     "STEPS",
     "Case",
     "CiOptions",

@@ -14,14 +14,14 @@ from pathlib import Path
 from typing import TextIO, TypedDict
 
 from .._errors import EXIT_OK, EXIT_USAGE, EXIT_VIOLATION
+from .._project import Project, add_project_arguments
 from .._target import TargetError, load_modules
 from ._reporters import details_lines, github_commands, summary_table, write_junit
 from ._results import STEPS, StepResult
-from ._steps import run_step
+from ._steps import Scope, run_step
 
 __all__ = [
     "DEFAULT_DOCS_PAGE",
-    "DEFAULT_TARGET",
     "CiOptions",
     "add_arguments",
     "ci_options",
@@ -29,12 +29,11 @@ __all__ = [
 ]
 
 
-DEFAULT_TARGET = "models"
 DEFAULT_DOCS_PAGE = Path("docs/shapes.md")
 
 
 def run_ci(
-    target: str = DEFAULT_TARGET,
+    target: str,
     *,
     docs_page: Path = DEFAULT_DOCS_PAGE,
     skip: Iterable[str] = (),
@@ -42,13 +41,17 @@ def run_ci(
     github: bool = False,
     out: TextIO | None = None,
     err: TextIO | None = None,
+    scope: Scope | None = None,
 ) -> int:
     """Run the steps not in `skip`, print their details and the summary table.
 
     Returns the exit status: 0 when every step that ran passed, 1 when one
     failed, 2 for a usage error (an unknown step in `skip`, every step
     skipped, a target that does not exist or does not import), which is
-    printed to `err` (default stderr) with nothing else written.
+    printed to `err` (default stderr) with nothing else written. Each step
+    says on `err` when it starts and when it ends, with its time. `scope`:
+    the walk, the registry and lint's ignores (`Scope`), as the settings and
+    the command line give them.
     """
     out = sys.stdout if out is None else out
     err = sys.stderr if err is None else err
@@ -57,15 +60,20 @@ def run_ci(
     if usage is not None:
         print(f"shapecheck ci: error: {usage}", file=err)
         return EXIT_USAGE
+    scope = scope if scope is not None else Scope()
     start = time.perf_counter()
     try:
         load_modules(target)  # a target that does not import is a usage error, up front
-        results = [
-            StepResult(name, True, "skipped (--skip)", skipped=True)
-            if name in skip
-            else run_step(name, target, docs_page)
-            for name in STEPS
-        ]
+        results = []
+        for name in STEPS:
+            if name in skip:
+                results.append(StepResult(name, True, "skipped (--skip)", skipped=True))
+                continue
+            print(f"shapecheck ci: {name} ...", file=err, flush=True)
+            result = run_step(name, target, docs_page, scope)
+            said = "passed" if result.ok else "failed"
+            print(f"shapecheck ci: {name} {said} in {result.seconds:.1f} s", file=err, flush=True)
+            results.append(result)
     except TargetError as error:
         print(f"shapecheck ci: error: {error}", file=err)
         return EXIT_USAGE
@@ -100,17 +108,13 @@ class CiOptions(TypedDict):
     skip: set[str]
     junit: Path | None
     github: bool
+    scope: Scope
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The `ci` subcommand's arguments; `run_ci(**ci_options(args), out=...)` takes them."""
-    parser.add_argument(
-        "target",
-        metavar="TARGET",
-        nargs="?",
-        default=DEFAULT_TARGET,
-        help=f"a module or package, a file path, or module:object (default: {DEFAULT_TARGET})",
-    )
+    """The `ci` subcommand's arguments; `run_ci(**ci_options(args, project), out=...)`
+    takes them."""
+    add_project_arguments(parser, lint=True)
     parser.add_argument(
         "--docs",
         metavar="PATH",
@@ -136,12 +140,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def ci_options(args: argparse.Namespace) -> CiOptions:
+def ci_options(args: argparse.Namespace, project: Project) -> CiOptions:
     """The keyword arguments of `run_ci` from arguments parsed with `add_arguments`."""
     return CiOptions(
-        target=args.target,
+        target=project.target,
         docs_page=args.docs,
         skip=set(args.skip),
         junit=args.junit,
         github=args.github,
+        scope=Scope(
+            project.walk, project.registry, project.lint_ignore, project.lint_per_file_ignores
+        ),
     )

@@ -19,12 +19,15 @@ import shlex
 import subprocess
 import sys
 import time
+import typing
 from collections.abc import Callable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from .._errors import AnnotationError
+from .._registry import Registry
+from .._target import Walk
 from ._mypy_config import mypy_command
 from ._results import Case, Problem, StepName, StepResult, plural
 
@@ -44,16 +47,30 @@ _MYPY_LINE = re.compile(
 )
 _MYPY_CHECKED = re.compile(r"\b(?:in|checked) (?P<count>\d+) source files?\b")
 
-VerdictStatus = Literal["verified", "violated", "skipped"]
+VerdictStatus = Literal["verified", "violated", "error", "skipped"]
 
 
-def run_step(name: StepName, target: str, docs_page: Path) -> StepResult:
+@dataclass(frozen=True)
+class Scope:
+    """What the steps share beyond the target: the package walk (whose import
+    failures they report), a registry named outside the target, lint's ignores."""
+
+    walk: Walk = field(default_factory=lambda: Walk(strict_imports=False))
+    registry: Registry | None = None
+    lint_ignore: tuple[str, ...] = ()
+    lint_per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def run_step(
+    name: StepName, target: str, docs_page: Path, scope: Scope | None = None
+) -> StepResult:
     """One step, timed; a malformed annotation or a missing step module fails the step."""
+    scope = scope if scope is not None else Scope()
     runners: dict[StepName, Callable[[], StepResult]] = {
-        "lint": lambda: run_lint(target),
+        "lint": lambda: run_lint(target, scope),
         "mypy": lambda: run_mypy(target),
-        "verify": lambda: run_verify(target),
-        "docs": lambda: run_docs(target, docs_page),
+        "verify": lambda: run_verify(target, scope),
+        "docs": lambda: run_docs(target, docs_page, scope),
     }
     start = time.perf_counter()
     try:
@@ -121,10 +138,18 @@ def _location(file: str | None, line: int | None) -> str:
 # ------------------------------------------------------------------ lint
 
 
-def run_lint(target: str) -> StepResult:
-    """Static lint: passes when there are no findings; shows the annotation coverage."""
-    lint: Callable[[str], LintResult] = _step_function("_lint", "lint")
-    result = lint(target)
+def run_lint(target: str, scope: Scope | None = None) -> StepResult:
+    """Static lint: passes when there are no findings; shows the annotation coverage.
+    An unknown code among the scope's ignores fails the step with its one line."""
+    scope = scope if scope is not None else Scope()
+    lint: Callable[..., LintResult] = _step_function("_lint", "lint")
+    options: dict[str, Any] = {}
+    if scope.lint_ignore or scope.lint_per_file_ignores:
+        options = {"ignore": scope.lint_ignore, "per_file_ignores": scope.lint_per_file_ignores}
+    try:
+        result = lint(target, **options)
+    except ValueError as error:
+        return _failed("lint", "bad lint options", str(error))
     problems = [Problem(_display_path(f.file), f.line, f.code, f.message) for f in result.findings]
     details = [f"{_location(p.file, p.line)}{p.code} {p.message}" for p in problems]
     summary = (
@@ -209,25 +234,36 @@ def _read_mypy(done: ProcessOutput, shown: str) -> StepResult:
 
 
 def _verdict_status(status: str) -> VerdictStatus:
-    # Anything but "verified" or "skipped" counts as a violation: fail closed.
-    if status == "verified":
-        return "verified"
-    return "skipped" if status == "skipped" else "violated"
+    # Anything but "verified", "error" or "skipped" counts as a violation: fail closed.
+    if status in ("verified", "error", "skipped"):
+        return typing.cast(VerdictStatus, status)
+    return "violated"
+
+
+def _skipped_modules(walk: Walk, step: str) -> list[Problem]:
+    """A warning for each module the walk left out because it failed to import."""
+    found = [
+        Problem(None, None, f"{step} skipped module", f"{f.module}: {f.cause}") for f in walk.failed
+    ]
+    walk.failed.clear()
+    return found
 
 
 def _format_sizes(sizes: Mapping[str, Any]) -> str:
     return ", ".join(f"{name}={value}" for name, value in sizes.items())
 
 
-def run_verify(target: str) -> StepResult:
-    """Verification with no data: passes when no verdict is "violated"."""
-    verify: Callable[[str], list[Verdict]] = _step_function("_verify", "verify")
-    counts: dict[VerdictStatus, int] = {"verified": 0, "violated": 0, "skipped": 0}
+def run_verify(target: str, scope: Scope | None = None) -> StepResult:
+    """Verification with no data: passes when no verdict is "violated" (an
+    "error", code that raises at every size, is reported and does not fail)."""
+    scope = scope if scope is not None else Scope()
+    verify: Callable[..., list[Verdict]] = _step_function("_verify", "verify")
+    counts: dict[VerdictStatus, int] = {"verified": 0, "violated": 0, "error": 0, "skipped": 0}
     details: list[str] = []
     problems: list[Problem] = []
     warnings: list[Problem] = []
     cases: list[Case] = []
-    for verdict in verify(target):
+    for verdict in verify(target, walk=scope.walk, registry=scope.registry):
         status = _verdict_status(verdict.status)
         counts[status] += 1
         file = _display_path(verdict.file)
@@ -242,8 +278,11 @@ def run_verify(target: str) -> StepResult:
             problems.append(Problem(file, verdict.line, "verify", message))
             cases.append(Case(verdict.name, "failed", verdict.message, text))
         else:
-            warnings.append(Problem(file, verdict.line, "verify skipped", message))
+            warnings.append(Problem(file, verdict.line, f"verify {status}", message))
             cases.append(Case(verdict.name, "skipped", verdict.message, text))
+    warnings += _skipped_modules(scope.walk, "verify")
+    if not counts["error"]:
+        del counts["error"]  # a count of errors only where there are some
     summary = ", ".join(f"{count} {status}" for status, count in counts.items())
     ok = counts["violated"] == 0
     return StepResult(
@@ -254,11 +293,12 @@ def run_verify(target: str) -> StepResult:
 # ------------------------------------------------------------------ docs
 
 
-def run_docs(target: str, page: Path) -> StepResult:
+def run_docs(target: str, page: Path, scope: Scope | None = None) -> StepResult:
     """`docs --check`: passes when the committed page and diagrams are what would be generated."""
     from ..docs._fresh import check_docs  # the generator is only needed by this step
 
-    check = check_docs(target, page)
+    scope = scope if scope is not None else Scope()
+    check = check_docs(target, page, walk=scope.walk, registry=scope.registry)
     parts = _docs_summary(check)
     if not parts:
         summary = f"{page} up to date ({plural(check.files, 'file')})"

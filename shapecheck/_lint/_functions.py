@@ -56,6 +56,7 @@ class Signature:
     bare: list[str]  # the parameters, and "return", with a bare Tensor
     tensors: bool  # whether it mentions a tensor at all
     returns: list[Event]
+    params: list[tuple[str, list[Event]]]  # ("argument x", its events), in order
 
 
 def _binding_names(shape: Shape) -> Iterator[str]:
@@ -70,10 +71,12 @@ def read_signature(walker: Walker, module: Module, fn: FunctionNode) -> Signatur
     bound: dict[str, None] = {}
     bare: list[str] = []
     tensors = False
+    reads: list[tuple[str, list[Event]]] = []
     for param in params:
         if param is None:
             continue
         events = walker.events(module, param.annotation)
+        reads.append((f"argument {param.arg}", events))
         for event in events:
             if isinstance(event, SizeBind):
                 bound[event.name] = None
@@ -89,7 +92,7 @@ def read_signature(walker: Walker, module: Module, fn: FunctionNode) -> Signatur
             tensors = True
             if event.bare and not event.via_field and "return" not in bare:
                 bare.append("return")
-    return Signature(bound, bare, tensors, returns)
+    return Signature(bound, bare, tensors, returns, reads)
 
 
 def class_dims(

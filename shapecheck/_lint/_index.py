@@ -25,6 +25,7 @@ class Module:
     is_package: bool
     in_target: bool
     tree: ast.Module | None = None
+    source: bytes = b""  # as read, for the comments (inline suppressions)
     imports: dict[str, str] = field(default_factory=dict)  # local name -> qualified
     stars: list[str] = field(default_factory=list)  # `from x import *` modules
     aliases: dict[str, ast.expr] = field(default_factory=dict)
@@ -100,7 +101,7 @@ class Index:
         self.modules[name] = module
         self.tops.add(name.split(".")[0])
         try:
-            source = path.read_bytes()
+            source = module.source = path.read_bytes()
             with warnings.catch_warnings():  # `"\d"` and the like: not the linter's business
                 warnings.simplefilter("ignore")
                 module.tree = ast.parse(source, filename=str(path))

@@ -20,11 +20,17 @@ class Finding:
 
 @dataclass(frozen=True)
 class LintResult:
-    """The findings of one target, sorted, and its shape coverage."""
+    """The findings of one target, sorted, and its shape coverage.
+
+    `findings` are those left once suppressions (inline comments, and the
+    `ignore` and `per_file_ignores` of `lint`) are applied; `suppressed` counts
+    the ones they silenced. Suppressions never change the coverage.
+    """
 
     findings: tuple[Finding, ...]
     functions: int  # functions and methods whose signature mentions a tensor
     covered: int  # of those, the ones without a bare Tensor
+    suppressed: int = 0  # findings silenced by a suppression
 
     @property
     def coverage(self) -> float:

@@ -2,7 +2,9 @@
 
 Run only when a generated checker says no. It checks again, recording where
 each dim was bound, looks for the one tensor to blame, and builds the
-`ShapeError`; the reference engine's verdict is kept as its cause.
+`ShapeError`; the reference engine's verdict is kept as its cause. In survey
+mode (`_config.surveying()`) the error is recorded (`_survey`) instead of
+raised, and the caller goes on as if the call were unchecked.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ import jaxtyping
 from beartype.door import is_bearable
 from beartype.roar import BeartypeException
 
+from .._config import surveying
 from .._errors import AnnotationError, ShapeError
 from .._spec import OtherSpec, Spec, walk_tensors
+from .._survey import record
 from ._engine import keeping_random_state
 from ._failures import Failure, describe_value
 from ._locals import LocalSite
@@ -116,7 +120,8 @@ def _culprit(
 
 
 def local_failure(plan: Plan, site: LocalSite, value: Any, fast: Memo, line: int) -> None:
-    """Explain a failed local check, against dims bound with their origins."""
+    """Explain a failed local check, against dims bound with their origins,
+    and raise its `ShapeError` (in survey mode: record it and return)."""
     arguments = fast.arguments or {}
     memo = plan.slow_memo(arguments)
     check_arguments(plan, arguments, memo)
@@ -132,6 +137,9 @@ def local_failure(plan: Plan, site: LocalSite, value: Any, fast: Memo, line: int
     declared = f", declared at line {site.line}" if site.line != line else ""
     error.location = f"local variable, line {line} of {filename}{declared}"
     error.args = (error._format(),)
+    if surveying():
+        record(plan.fn, error, local=True)
+        return
     raise error from None
 
 
@@ -141,13 +149,21 @@ def run_engine(
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
     arguments: dict[str, Any],
-) -> None:
+) -> bool:
+    """The engine's verdict on a call shapecheck's own checks passed: True
+    when it agrees; its `ShapeError` raised, or in survey mode recorded
+    (then False)."""
     try:
         keeping_random_state(engine, *args, **kwargs)
     except ENGINE_ERRORS as error:
-        raise _engine_error(plan, arguments, error) from None
+        shape = _engine_error(plan, arguments, error)
+        if surveying():
+            record(plan.fn, shape)
+            return False
+        raise shape from None
     except jaxtyping.AnnotationError as error:
         raise AnnotationError(f"{plan.name}: {error}") from None
+    return True
 
 
 def _engine_error(plan: Plan, arguments: dict[str, Any], error: Exception) -> ShapeError:

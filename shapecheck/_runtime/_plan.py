@@ -1,5 +1,10 @@
 """What one checked function needs at call time, built once: its parsed
-signature, its fast wrapper, its annotated locals, and its slow path."""
+signature, its fast wrapper, its annotated locals, and its slow path.
+
+Every violation the slow path finds is raised as a `ShapeError`, or in survey
+mode recorded (`_survey.record`), and the call then goes on as if unchecked:
+the original function runs, its result is returned unchanged.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,9 @@ import typing
 from collections.abc import Callable
 from typing import Any
 
+from .._config import surveying
 from .._spec import Signature, signature_of
+from .._survey import record
 from ._compile import compile_value_checker
 from ._engine import (
     EngineVerdict,
@@ -143,9 +150,11 @@ class Plan:
         bound.apply_defaults()
         return passed, dict(bound.arguments)
 
-    def check_devices(self, arguments: dict[str, Any], *returned: Any) -> None:
+    def check_devices(self, arguments: dict[str, Any], *returned: Any) -> bool:
+        """True when the call's tensors sit on one device; otherwise its
+        `ShapeError` raised, or in survey mode recorded (then False)."""
         if not self.same_device:
-            return
+            return True
         leaves = [
             leaf
             for spec, path, value in argument_items(self, arguments)
@@ -154,8 +163,13 @@ class Plan:
         if returned and self.signature.returns is not None:
             leaves += tensor_leaves(self.signature.returns, returned[0], "return")
         failure = device_failure(leaves)
-        if failure is not None:
-            raise shape_error(self.name, failure) from None
+        if failure is None:
+            return True
+        error = shape_error(self.name, failure)
+        if surveying():
+            record(self.fn, error)
+            return False
+        raise error from None
 
     def engine_cause(
         self,
@@ -185,15 +199,18 @@ class Plan:
 
     def explained(
         self, args: tuple[Any, ...], kwargs: dict[str, Any]
-    ) -> tuple[dict[str, Any], Memo]:
-        """Check the arguments on the slow path: the ones passed, and their memo."""
+    ) -> tuple[dict[str, Any], Memo] | None:
+        """Check the arguments on the slow path: the ones passed, and their
+        memo; None when they fail in survey mode (the violation recorded)."""
         passed, full = self.bind(args, kwargs)
         memo = self.slow_memo(full)
         failure = check_arguments(self, passed, memo)
         if failure is not None:
-            raise shape_error(self.name, failure) from self.engine_cause(
-                self.engine_args, args, kwargs
-            )
+            error = shape_error(self.name, failure)
+            if surveying():
+                record(self.fn, error)
+                return None
+            raise error from self.engine_cause(self.engine_args, args, kwargs)
         return passed, memo
 
     def slow_call(self, *args: Any, **kwargs: Any) -> Any:
@@ -201,9 +218,14 @@ class Plan:
             self.bind(args, kwargs)
         except TypeError:
             return self.fn(*args, **kwargs)  # let Python report the bad call itself
-        passed, memo = self.explained(args, kwargs)
-        self.check_devices(passed)
-        run_engine(self, self.engine_args, args, kwargs, passed)
+        explained = self.explained(args, kwargs)
+        if explained is None:  # survey mode: recorded, the call goes on unchecked
+            return self.fn(*args, **kwargs)
+        passed, memo = explained
+        if not (
+            self.check_devices(passed) and run_engine(self, self.engine_args, args, kwargs, passed)
+        ):
+            return self.fn(*args, **kwargs)  # as above
         stack = frames.stack
         stack.append(memo)
         push_dims(memo.single, memo.variadic, memo.arguments)
@@ -250,8 +272,12 @@ class Plan:
         **kwargs: Any,
     ) -> Any:
         """Check the return value; `single` and `variadic` hold the dims as
-        the body left them."""
-        passed, memo = self.explained(args, kwargs)
+        the body left them. In survey mode `out` is returned whatever the
+        verdict, any violation recorded."""
+        explained = self.explained(args, kwargs)
+        if explained is None:
+            return out
+        passed, memo = explained
         for dim_name, size in single.items():
             if dim_name not in memo.single:
                 memo.single[dim_name] = size
@@ -262,11 +288,12 @@ class Plan:
         if self.signature.returns is not None:
             failure = check_path(self.signature.returns, out, "return", memo)
         if failure is not None:
-            raise shape_error(self.name, failure) from self.engine_cause(
-                self.engine_full, args, kwargs, (out,)
-            )
-        self.check_devices(passed, out)
-        if self.engine_full is not None:
+            error = shape_error(self.name, failure)
+            if surveying():
+                record(self.fn, error)
+                return out
+            raise error from self.engine_cause(self.engine_full, args, kwargs, (out,))
+        if self.check_devices(passed, out) and self.engine_full is not None:
             run_engine(
                 self, self.engine_full, args, {**kwargs, RETURN: out}, {**passed, "return": out}
             )

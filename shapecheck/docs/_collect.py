@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-import re
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -26,6 +25,7 @@ from .._registry import Registry, registry_of
 from .._runtime._locals import LocalSite, local_annotations
 from .._source import function_node, source_file
 from .._spec import (
+    Fixed,
     Named,
     Signature,
     SizeSpec,
@@ -37,7 +37,9 @@ from .._spec import (
     signature_of,
 )
 from .._spec import Path as LeafPath
-from .._target import annotated_members, load_modules
+from .._target import Walk, annotated_members, load_modules
+from ._docstring import descriptions as docstring_descriptions
+from ._docstring import summary as docstring_summary
 from ._model import (
     DocsProblem,
     Example,
@@ -64,11 +66,20 @@ from ._observe import ExampleRun
 __all__ = ["build_report"]
 
 
-def build_report(target: str, example: str | None = None) -> Report:
-    """Everything the docs of `target` say, ready to render."""
-    modules, attribute = load_modules(target)
+def build_report(
+    target: str,
+    example: str | None = None,
+    *,
+    walk: Walk | None = None,
+    registry: Registry | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> Report:
+    """Everything the docs of `target` say, ready to render. `walk`: the modules a
+    package walk keeps; `registry`: one named outside the target; `progress`
+    hears of each member before it is documented."""
+    modules, attribute = load_modules(target, walk)
     root = _root_of(modules[0])
-    registry = registry_of(modules)
+    registry = registry_of(modules, registry)
     chosen: Example | None = None
     sizes: dict[str, int] = {}
     if example is not None or registry.example_names:
@@ -77,12 +88,17 @@ def build_report(target: str, example: str | None = None) -> Report:
         chosen = Example(name, tuple(sizes.items()))
     problems: list[DocsProblem] = []
     module_docs = []
-    for module in modules:
-        documented = [
-            doc
-            for member in annotated_members(module, attribute)
-            if (doc := _document(member, root, registry, sizes, chosen, problems))
-        ]
+    members = [(module, list(annotated_members(module, attribute))) for module in modules]
+    total, done = sum(len(found) for _, found in members), 0
+    for module, found in members:
+        documented = []
+        for member in found:
+            if progress is not None:
+                progress(done, total, member.name)
+            done += 1
+            doc = _document(member, root, registry, sizes, chosen, problems)
+            if doc is not None:
+                documented.append(doc)
         if documented:
             module_docs.append(ModuleDoc(module.__name__, _summary(module), tuple(documented)))
     return Report(
@@ -147,7 +163,7 @@ def _document(
 
     member = dataclasses.replace(member, signature=signature)
     run = ExampleRun(member, registry, sizes) if example else None
-    descriptions = _arg_descriptions(fn)
+    descriptions = docstring_descriptions(_own_doc(fn))
     rows = _rows(signature, run, descriptions)
     intermediates = _intermediates(sites, run)
     if run is not None:
@@ -205,8 +221,7 @@ def _signature_text(fn: Callable[..., Any]) -> str:
 
 
 def _summary(module: ModuleType) -> str:
-    doc = inspect.getdoc(module) or ""
-    return " ".join(doc.split("\n\n")[0].split())
+    return docstring_summary(inspect.getdoc(module) or "")
 
 
 def _own_doc(fn: Callable[..., Any]) -> str:
@@ -215,43 +230,7 @@ def _own_doc(fn: Callable[..., Any]) -> str:
 
 
 def _docstring_summary(fn: Callable[..., Any]) -> str:
-    doc = _own_doc(fn)
-    return " ".join(doc.split("\n\n")[0].split())
-
-
-_SECTION = re.compile(r"^(Args|Arguments|Parameters|Returns|Yields):\s*$")
-_OTHER_SECTION = re.compile(r"^[A-Z][A-Za-z ]*:\s*$")
-_ARG = re.compile(r"^\s*[-*]?\s*`?(\*{0,2}\w+)`?\s*(?:\([^)]*\))?\s*:\s*(.+)$")
-
-
-def _arg_descriptions(fn: Callable[..., Any]) -> dict[str, str]:
-    """Descriptions from the docstring's `Args:` and `Returns:` sections."""
-    doc = _own_doc(fn)
-    found: dict[str, str] = {}
-    section = None
-    last = None
-    for line in doc.splitlines():
-        header = _SECTION.match(line.strip())
-        if header:
-            section = header.group(1)
-            last = None
-            continue
-        if _OTHER_SECTION.match(line):
-            section = None  # Raises:, Example:, Note: ... end the arguments
-            continue
-        if section is None or not line.strip():
-            continue
-        if section in ("Returns", "Yields"):
-            found["return"] = (found.get("return", "") + " " + line.strip()).strip()
-            continue
-        match = _ARG.match(line)
-        if match and line.startswith(("  ", "    ", "- ", "* ", "`")) or (match and last is None):
-            assert match is not None
-            last = match.group(1).lstrip("*")
-            found[last] = match.group(2).strip()
-        elif last is not None:
-            found[last] += " " + line.strip()
-    return found
+    return docstring_summary(_own_doc(fn))
 
 
 # ------------------------------------------------------------------- rows
@@ -268,16 +247,107 @@ def _rows(
         named.append(("return", "return", signature.returns))
     for kind, root, spec in named:
         described = False
+        # The options of a union share their path: each is one row, labelled
+        # with its array type where the options differ in it, and a repeated
+        # option (the same dtype, shape and array type) is shown once.
+        options: dict[LeafPath, list[TensorSpec | SizeSpec]] = {}
         for path, leaf in leaves(spec, root):
-            observed = None
-            if run is not None:
-                # `state[i]`: the items of a variable-length tuple, shown by the
-                # first, which a union may have walked as the tuple's `[0]`.
-                observed = run.paths.get(path, run.paths.get(_first_items(path)))
-            description = "" if described else descriptions.get(root, "")
-            described = described or bool(description)
-            rows.append(Row(path, kind, leaf, observed, description))
+            options.setdefault(path, []).append(leaf)
+        for path, specs in options.items():
+            observed, observed_type = _observed_at(run, path)
+            shown: list[tuple[TensorSpec | SizeSpec, str | None]] = []
+            for leaf, branch in zip(specs, _branch_labels(specs), strict=True):
+                if (leaf, branch) in shown:
+                    continue
+                shown.append((leaf, branch))
+            several = len(shown) > 1
+            for leaf, branch in shown:
+                # Of several options, only those the example value matches
+                # show what the run observed.
+                seen = observed
+                if several and not _matches(leaf, observed, observed_type, run):
+                    seen = None
+                description = "" if described else descriptions.get(root, "")
+                described = described or bool(description)
+                rows.append(Row(path, kind, leaf, seen, description, branch))
     return tuple(rows)
+
+
+def _observed_at(run: ExampleRun | None, path: LeafPath) -> tuple[Observed, type | None]:
+    """What the example run saw at `path`, and the type of the value there."""
+    if run is None:
+        return None, None
+    # `state[i]`: the items of a variable-length tuple, shown by the first,
+    # which a union may have walked as the tuple's `[0]`.
+    for candidate in (path, _first_items(path)):
+        if candidate in run.paths:
+            return run.paths[candidate], run.types.get(candidate)
+    return None, None
+
+
+def _branch_labels(specs: list[TensorSpec | SizeSpec]) -> list[str | None]:
+    """The array type of each option at one path, where it is to be shown.
+
+    Shown where it is not plain `torch.Tensor` (a `LinearOperator`, an
+    `nn.Parameter`, a NumPy array), and on every option when the options are
+    of different types. Two different classes of the same name are told
+    apart by their module.
+    """
+    types: list[Any] = [spec.array_type if isinstance(spec, TensorSpec) else int for spec in specs]
+    differ = len({id(kind) for kind in types}) > 1
+    names = [_type_name(kind) for kind in types]
+    if len(set(names)) < len({id(kind) for kind in types}):
+        names = [_type_name(kind, qualified=True) for kind in types]
+    return [
+        name if differ or kind not in (torch.Tensor, Any, int) else None
+        for name, kind in zip(names, types, strict=True)
+    ]
+
+
+def _type_name(kind: Any, *, qualified: bool = False) -> str:
+    if kind is Any:
+        return "Any"
+    name = str(getattr(kind, "__qualname__", getattr(kind, "__name__", repr(kind))))
+    module = getattr(kind, "__module__", None)
+    return f"{module}.{name}" if qualified and module else name
+
+
+def _matches(
+    spec: TensorSpec | SizeSpec, observed: Observed, kind: type | None, run: ExampleRun | None
+) -> bool:
+    """Whether the value the example run passed (its sizes, its type) fits this option."""
+    if observed is None or kind is None or run is None:
+        return False
+    if isinstance(spec, SizeSpec):
+        return issubclass(kind, int)
+    if spec.array_type is not Any and not (
+        isinstance(spec.array_type, type) and issubclass(kind, spec.array_type)
+    ):
+        return False
+    sizes = [size for size in observed if isinstance(size, int)]
+    if spec.shape is None:
+        return True
+    dims, variadic = spec.shape.dims, spec.shape.variadic
+    if variadic is None:
+        if len(sizes) != len(dims):
+            return False
+        pairs = list(zip(dims, sizes, strict=True))
+    else:
+        before, after = dims[:variadic], dims[variadic + 1 :]
+        if len(sizes) < len(before) + len(after):
+            return False
+        pairs = list(zip(before, sizes, strict=False))
+        pairs += list(zip(after, sizes[len(sizes) - len(after) :], strict=True))
+    for dim, size in pairs:
+        if isinstance(dim, Fixed):
+            wanted: int | None = dim.size
+        elif isinstance(dim, Named):
+            wanted = run.sizes.get(dim.name)
+        else:
+            continue
+        if wanted is not None and size != wanted and not (dim.broadcast and size == 1):
+            return False
+    return True
 
 
 def _first_items(path: LeafPath) -> LeafPath:
@@ -314,16 +384,20 @@ def _relations(
 ) -> tuple[Relation, ...]:
     at = example.name if example is not None else None
     relations: list[Relation] = []
-    shaped: list[tuple[LeafPath | str, int | None, TensorSpec, Observed]] = []
+    shaped: list[tuple[LeafPath | str, int | None, TensorSpec, Observed, str | None]] = []
+    options: dict[LeafPath | str, int] = {}  # how many rows (union options) each path has
     for row in rows:
+        options[row.path] = options.get(row.path, 0) + 1
         if isinstance(row.spec, SizeSpec):
             relations.append(GivenBy(row.spec.name, row.path))
         else:
-            shaped.append((row.path, None, row.spec, row.concrete))
+            shaped.append((row.path, None, row.spec, row.concrete, row.branch))
     places: dict[str, list[Place]] = {}
-    symbolic: list[Relation] = []
-    shaped += [(item.name, item.line, item.spec, item.concrete) for item in intermediates]
-    for where, line, spec, concrete in shaped:
+    # One symbolic axis per place, its union options merged as the dims' are.
+    symbolic: dict[tuple[LeafPath | str, int | None, int, str, int | None, bool], list[Place]]
+    symbolic = {}
+    shaped += [(item.name, item.line, item.spec, item.concrete, None) for item in intermediates]
+    for where, line, spec, concrete, branch in shaped:
         shape = spec.shape
         if shape is None:
             continue
@@ -333,16 +407,25 @@ def _relations(
         for index, dim in enumerate(dims):
             # After a variadic group, axes count from the end.
             after = shape.variadic is not None and index > shape.variadic
-            place = Place(where, line, index - len(dims) if after else index)
+            axis = index - len(dims) if after else index
             if isinstance(dim, Named):
+                place = Place(where, line, axis, dim.broadcast, branch)
                 places.setdefault(dim.name, []).append(place)
             elif isinstance(dim, Symbolic):
                 size = sizes[index] if len(sizes) == len(dims) else None
-                symbolic.append(SymbolicAxis(place, dim.expr, size, at))
+                place = Place(where, line, axis, False, branch)
+                key = (where, line, axis, dim.expr, size, dim.broadcast)
+                symbolic.setdefault(key, []).append(place)
     relations += [
-        MustAgree(name, tuple(where)) for name, where in places.items() if len(where) >= 2
+        MustAgree(name, merged)
+        for name, found in places.items()
+        if len(merged := _merge_options(found, options)) >= 2
     ]
-    relations.extend(symbolic)
+    relations += [
+        SymbolicAxis(place, expr, size, at, broadcast)
+        for (*_, expr, size, broadcast), found in symbolic.items()
+        for place in _merge_options(found, options)
+    ]
     if run is not None and run.factory is not None:
         relations.append(ExampleInstance(run.factory))
     if run is not None and run.instance is not None:
@@ -350,6 +433,24 @@ def _relations(
         if dims_of is not None:
             relations.append(FixedByModule(tuple(dims_of(run.instance).items()), at))
     return tuple(relations)
+
+
+def _merge_options(found: list[Place], options: dict[LeafPath | str, int]) -> tuple[Place, ...]:
+    """`found` with the places of a union's options merged: an axis that every
+    option of its path has alike is one place, without a label; one that only
+    some options have is a place per option, each labelled with its array type
+    (where the options differ in it)."""
+    groups: dict[tuple[LeafPath | str, int | None, int, bool], list[Place]] = {}
+    for place in found:
+        groups.setdefault((place.where, place.line, place.axis, place.broadcast), []).append(place)
+    merged: list[Place] = []
+    for group in groups.values():
+        branches = list(dict.fromkeys(place.branch for place in group))
+        if len(group) >= options.get(group[0].where, 1) or branches == [None]:
+            merged.append(dataclasses.replace(group[0], branch=None))
+        else:
+            merged += [dataclasses.replace(group[0], branch=branch) for branch in branches]
+    return tuple(merged)
 
 
 # ------------------------------------------------------------------- flows
@@ -371,7 +472,7 @@ def _flow(
         return None
     roots = {param.name for param in signature.params if isinstance(param.spec, TensorSpec)}
     nodes = [
-        FlowNode(str(row.path), row.spec, row.concrete, None)
+        FlowNode(row.label, row.spec, row.concrete, None)
         for row in rows
         if row.kind == "argument" and not row.path.steps and row.path.root in roots
     ]
@@ -380,7 +481,7 @@ def _flow(
     outputs = [row for row in rows if row.kind == "return"]
     if outputs:
         first = outputs[0]
-        nodes.append(FlowNode(str(first.path), first.spec, first.concrete, "return"))
+        nodes.append(FlowNode(first.label, first.spec, first.concrete, "return"))
     slug = f"{fn.__module__}.{qualname}"
     return Flow(title=qualname, slug=slug, nodes=tuple(nodes))
 

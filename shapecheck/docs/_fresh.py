@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import difflib
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, NamedTuple
 
+from .._registry import Registry
+from .._target import Walk
 from . import render
 from ._model import DocsProblem, problems_of
 
@@ -61,14 +64,25 @@ def check_docs(
     *,
     format: str = "markdown",  # noqa: A002  (the CLI's --format)
     example: str | None = None,
+    walk: Walk | None = None,
+    registry: Registry | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> DocsCheck:
     """Compare the docs of `target` with the committed `page` and its diagrams.
 
     Raises TargetError for a target that does not import and KeyError for an
-    unknown `example`.
+    unknown `example`; `walk`, `registry` and `progress` are `render`'s.
     """
     svg_dir = page.stem if format == "markdown" else None
-    rendered = render(target, format=format, example=example, svg_dir=svg_dir)
+    rendered = render(
+        target,
+        format=format,
+        example=example,
+        svg_dir=svg_dir,
+        walk=walk,
+        registry=registry,
+        progress=progress,
+    )
     regenerate = _regenerate(target, page, format, example)
     wanted = {page: rendered.text} | {
         page.parent / name: text for name, text in rendered.files.items()

@@ -64,7 +64,8 @@ nav.sidebar .brand { font-weight: 700; margin: 0 0 0.75rem; }
 nav.sidebar ul { list-style: none; margin: 0; padding: 0; }
 nav.sidebar ul ul { padding-left: 0.9rem; margin: 0.15rem 0 0.5rem; }
 nav.sidebar li { margin: 0.15rem 0; }
-nav.sidebar a { color: var(--fg); text-decoration: none; word-break: break-word; }
+nav.sidebar a { color: var(--fg); text-decoration: none; }
+nav.sidebar a, nav.sidebar .brand { overflow-wrap: normal; word-break: normal; }
 nav.sidebar a:hover { color: var(--accent); text-decoration: underline; }
 nav.sidebar code { background: none; padding: 0; }
 main { padding: 2rem 2.5rem 4rem; max-width: 72rem; }
@@ -110,7 +111,7 @@ th { background: var(--panel); font-weight: 600; white-space: nowrap; }
 td.num, td.concrete { white-space: nowrap; font-variant-numeric: tabular-nums; }
 td.expr code { white-space: pre-wrap; word-break: break-word; }
 tr.return td { background: var(--return-bg); }
-.muted { color: var(--muted); }
+.muted, .branch { color: var(--muted); }
 figure.flow {
   margin: 0.5rem 0 1rem; padding: 0.75rem; display: inline-block; max-width: 100%;
   background: #ffffff; border: 1px solid var(--line); border-radius: 8px; overflow-x: auto;
@@ -152,6 +153,13 @@ def _prose(text: str) -> str:
     for is_code, piece in split_code_spans(text):
         out.append(f"<code>{_e(piece)}</code>" if is_code else _e(piece))
     return "".join(out)
+
+
+def _dotted(name: str) -> str:
+    """A dotted name, escaped, that may wrap after each dot and nowhere else:
+    `models.<wbr>lstm`. The sidebar's CSS keeps words whole, so a part longer
+    than the sidebar scrolls sideways rather than breaking mid-word."""
+    return ".<wbr>".join(_e(part) for part in name.split("."))
 
 
 def _code(text: str) -> str:
@@ -232,7 +240,7 @@ class _Page:
         self.out.append(f'<section id="{HOW_TO_READ_ANCHOR}">')
         self.out.append("<h2>How to read the shapes</h2>")
         self.out.append('<ul class="hints">')
-        self.out += [f"<li>{_prose(hint)}</li>" for hint in reading_hints()]
+        self.out += [f"<li>{_prose(hint)}</li>" for hint in reading_hints(report)]
         self.out.append("</ul></section>")
         for index, module in enumerate(report.modules):
             self.module(module, index)
@@ -249,18 +257,20 @@ class _Page:
     def sidebar(self) -> None:
         report, marks = self.report, self.marks
         self.out.append('<nav class="sidebar" id="contents" aria-label="Contents">')
-        self.out.append(f'<p class="brand">{_e(report.target)}: shapes</p>')
+        self.out.append(f'<p class="brand">{_dotted(report.target)}: shapes</p>')
         self.out.append("<ul>")
         self.out.append(f'<li><a href="#{HOW_TO_READ_ANCHOR}">How to read the shapes</a></li>')
         for module_index, module in enumerate(report.modules):
             self.out.append(
-                f'<li><a href="#{marks.modules[module_index]}">{_code(module.name)}</a>'
+                f'<li><a href="#{marks.modules[module_index]}">'
+                f"<code>{_dotted(module.name)}</code></a>"
             )
             if module.functions:
                 self.out.append("<ul>")
                 for function_index, function in enumerate(module.functions):
                     anchor = marks.functions[module_index][function_index]
-                    self.out.append(f'<li><a href="#{anchor}">{_code(function.qualname)}</a></li>')
+                    name = f"<code>{_dotted(function.qualname)}</code>"
+                    self.out.append(f'<li><a href="#{anchor}">{name}</a></li>')
                 self.out.append("</ul>")
             self.out.append("</li>")
         self.out.append(f'<li><a href="#{GLOSSARY_ANCHOR}">Glossary of dimensions</a></li>')
@@ -333,8 +343,11 @@ class _Page:
         header = ["path", "dtype", "shape"] + ([at] if at else []) + ["description"]
         rows: list[tuple[str, list[tuple[str, str]]]] = []
         for row in function.rows:
+            branch = (
+                f' <span class="branch">({_e(row.branch)})</span>' if row.branch is not None else ""
+            )
             cells = [
-                ("", _code(str(row.path))),
+                ("", _code(str(row.path)) + branch),
                 ("", _e(dtype_text(row.spec))),
                 ("", self.shape(row.spec)),
             ]

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from .._spec import SizeSpec, TensorSpec
+from .._spec import Fixed, Named, SizeSpec, Symbolic, TensorSpec, Variadic
 from ._model import Example, FunctionDoc, ModuleDoc, Observed, Report
 from ._svg import render_mermaid
 from ._text import card_problem, dtype_text, observed_text, relation_text, shape_text
@@ -151,18 +151,117 @@ def example_sentence(example: Example) -> str:
     return sentence + "."
 
 
-def reading_hints() -> tuple[str, ...]:
-    """How to read a shape, as prose with `code` spans, one sentence per hint."""
+def reading_hints(report: Report) -> tuple[str, ...]:
+    """How to read a shape, as prose with `code` spans, one sentence per hint.
+
+    The examples are the package's own (`_example_shape`): one of its shapes,
+    with the sizes the example run observed there if it ran, and its first
+    expression. Where it has none, the sentence goes without an example.
+    """
+    example = _example_shape(report)
+    if example is None:
+        layout = (
+            "A shape lists a tensor's axes in order, outermost first: one name, size "
+            "or expression per axis."
+        )
+    else:
+        function, where, spec, sizes = example
+        shape = spec.shape
+        assert shape is not None
+        seen = (
+            f" ({observed_text(sizes)} at {_backticks(report.example.name)})"
+            if sizes is not None and report.example is not None
+            else ""
+        )
+        if shape.variadic is None:
+            kind = f"a {len(shape.dims)}-d tensor whose first axis has"
+            edge = shape.dims[0]
+        else:
+            end = "first" if shape.variadic > 0 else "last"
+            kind = f"a tensor of {len(shape.dims) - 1} or more axes whose {end} axis has"
+            edge = shape.dims[0] if shape.variadic > 0 else shape.dims[-1]
+        layout = (
+            f"A shape lists a tensor's axes in order, outermost first: {where} of "
+            f"{_backticks(function)} is {_backticks(shape.text)}{seen}, "
+            f"{kind} {_axis_size(edge)} entries."
+        )
+    expression = _first_expression(report)
+    computed = (
+        f"an expression such as {_backticks(expression)} is one axis whose size is computed "
+        "from other dimensions."
+        if expression is not None
+        else "an expression over other dimensions is one axis whose size is computed from them."
+    )
     return (
-        "A shape lists a tensor's axes in order, outermost first: `steps batch vocab` "
-        "is a 3-d tensor whose first axis has `steps` entries.",
+        layout,
         "A name is a dimension from the glossary; the same name means the same size "
         "everywhere within one call.",
-        "A number is a fixed size; an expression such as `steps*batch` is one axis "
-        "whose size is computed from other dimensions.",
-        "`*name` or `...` stands for any number of axes; `_` is an axis of any size; "
-        "an empty shape is a scalar.",
+        "A number is a fixed size; " + computed,
+        "`*name` or `...` stands for any number of axes; `#name` is an axis of size `name` "
+        "or 1, which broadcasts; `_` is an axis of any size; an empty shape is a scalar.",
     )
+
+
+def _shapes_of(report: Report) -> list[tuple[str, str, TensorSpec | SizeSpec, Observed]]:
+    """Every shape of the report, in page order: (function, place as prose, spec, observed)."""
+    found: list[tuple[str, str, TensorSpec | SizeSpec, Observed]] = []
+    for module in report.modules:
+        for function in module.functions:
+            for row in function.rows:
+                branch = f" ({row.branch})" if row.branch is not None else ""
+                where = f"{_backticks(str(row.path))}{branch}"
+                found.append((function.qualname, where, row.spec, row.concrete))
+            for item in function.intermediates:
+                found.append((function.qualname, _backticks(item.name), item.spec, item.concrete))
+    return found
+
+
+def _example_shape(
+    report: Report,
+) -> tuple[str, str, TensorSpec, tuple[int, ...] | None] | None:
+    """The shape the how-to-read paragraph shows: (function, place, spec, observed sizes).
+
+    Its axes are plain: each a name, a size or an expression, none broadcast
+    (`#`) or anonymous (`_`). Best is one of two or more such axes alone,
+    then one with a variadic group (`*batch N N`, `... M`) and at least one
+    such axis; among either, one the example run observed comes first. None
+    where the report has neither.
+    """
+    ranked: list[tuple[int, tuple[str, str, TensorSpec, tuple[int, ...] | None]]] = []
+    for function, where, spec, observed in _shapes_of(report):
+        if not isinstance(spec, TensorSpec) or spec.shape is None:
+            continue
+        dims, variadic = spec.shape.dims, spec.shape.variadic
+        axes = [dim for index, dim in enumerate(dims) if index != variadic]
+        plain = all(isinstance(d, Named | Fixed | Symbolic) and not d.broadcast for d in axes)
+        group = dims[variadic] if variadic is not None else None
+        if isinstance(group, Variadic) and group.broadcast:
+            continue  # `*#batch`: left to the hint on `#`
+        if not plain or len(axes) < (2 if group is None else 1):
+            continue
+        sizes = tuple(size for size in observed or () if isinstance(size, int))
+        fits = len(sizes) == len(dims) if group is None else len(sizes) >= len(axes)
+        seen = sizes if observed is not None and fits else None
+        rank = (0 if group is None else 2) + (0 if seen is not None else 1)
+        ranked.append((rank, (function, where, spec, seen)))
+    return min(ranked, key=lambda item: item[0])[1] if ranked else None
+
+
+def _axis_size(dim: Named | Fixed | Symbolic | object) -> str:
+    if isinstance(dim, Named):
+        return _backticks(dim.name)
+    if isinstance(dim, Fixed):
+        return str(dim.size)
+    return _backticks(str(dim))
+
+
+def _first_expression(report: Report) -> str | None:
+    for _, _, spec, _ in _shapes_of(report):
+        if isinstance(spec, TensorSpec) and spec.shape is not None:
+            for dim in spec.shape.dims:
+                if isinstance(dim, Symbolic):
+                    return dim.expr
+    return None
 
 
 # --- Markdown text ------------------------------------------------------------
@@ -262,7 +361,8 @@ def render_markdown(report: Report, svg_dir: str | None) -> str:
         out += [example_sentence(example), ""]
 
     out += [f'<a id="{HOW_TO_READ_ANCHOR}"></a>', ""]
-    out += ["**How to read the shapes.** " + " ".join(reading_hints()), ""]
+    hints = " ".join(_prose(hint) for hint in reading_hints(report))
+    out += ["**How to read the shapes.** " + hints, ""]
 
     out += _contents(report, marks)
     for module_index, module in enumerate(report.modules):
@@ -330,8 +430,9 @@ def _function(report: Report, function: FunctionDoc, anchor: str, svg_dir: str |
         header = ["path", "dtype", "shape"] + ([at] if at else []) + ["description"]
         rows = []
         for row in function.rows:
+            branch = f" ({_cell(row.branch)})" if row.branch is not None else ""
             cells = [
-                _backticks(str(row.path), in_table=True),
+                _backticks(str(row.path), in_table=True) + branch,
                 _cell(dtype_text(row.spec)),
                 _shape_cell(row.spec),
             ]

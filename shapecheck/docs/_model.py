@@ -83,7 +83,16 @@ class Row:
     kind: str  # "argument" or "return"
     spec: TensorSpec | SizeSpec  # the leaf as annotated; a SizeSpec is an int that binds a dim
     concrete: Observed  # observed at the example sizes
-    description: str  # from the docstring's Args/Returns, or ""
+    description: str  # from the docstring's arguments and returns section, or ""
+    # The array type, shown beside the path (`other (LinearOperator)`) where
+    # it is not plain `torch.Tensor`, and on every option of a union whose
+    # options are of different array types; None: not shown.
+    branch: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The row as the tables and diagrams name it: `other`, `other (LinearOperator)`."""
+        return str(self.path) if self.branch is None else f"{self.path} ({self.branch})"
 
 
 @dataclass(frozen=True)
@@ -106,6 +115,8 @@ class Place:
     where: Path | str
     line: int | None
     axis: int  # from the end (negative) after a variadic group
+    broadcast: bool = False  # written `#name`: the axis may also be 1
+    branch: str | None = None  # the row's array type, where the path has several options
 
 
 @dataclass(frozen=True)
@@ -118,7 +129,8 @@ class GivenBy:
 
 @dataclass(frozen=True)
 class MustAgree:
-    """A dim bound at its first place, which every later place must match."""
+    """A dim bound at its first place, which every later place must match;
+    a place written `#name` (`broadcast`) may also be 1."""
 
     dim: str
     places: tuple[Place, ...]
@@ -132,6 +144,7 @@ class SymbolicAxis:
     expr: str
     size: int | None
     example: str | None  # the name of the example sizes ("d2l")
+    broadcast: bool = False  # written `#expr`: the axis may also be 1
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ class ExampleRun:
 
     def __init__(self, member: Member, registry: Registry, sizes: dict[str, int]) -> None:
         self.paths: dict[LeafPath, Sizes] = {}  # by generic path: `state[i]`, not `state[0]`
+        self.types: dict[LeafPath, type] = {}  # the type of the value at each of `paths`
         self.locals: dict[tuple[str, int], Any] = {}
         self.inlined: list[Intermediate] = []  # locals of helper methods it called
         self.sizes = dict(sizes)
@@ -99,8 +100,10 @@ class ExampleRun:
         for leaf_path, tensor in tensor_leaves(spec, value, path):
             # a sequence's rows show its first item: `[i]`, not `[0]`
             self.paths.setdefault(leaf_path.generic(), tuple(tensor.shape))
+            self.types.setdefault(leaf_path.generic(), type(tensor))
         if isinstance(spec, SizeSpec) and isinstance(value, int):
             self.paths.setdefault(LeafPath(path), (value,))
+            self.types.setdefault(LeafPath(path), type(value))
 
 
 def shape_of(value: Any) -> Observed:

@@ -61,7 +61,33 @@ def card_problem(problem: DocsProblem) -> str:
 
 def _place(place: Place) -> str:
     where = str(place.where) if place.line is None else f"{place.where} (line {place.line})"
-    return f"`{where}` axis {place.axis}"
+    branch = f" ({place.branch})" if place.branch is not None else ""
+    return f"`{where}`{branch} axis {place.axis}"
+
+
+def _places(places: list[Place]) -> str:
+    """Up to four places, then how many more."""
+    shown = ", ".join(_place(place) for place in places[:4])
+    return shown + (f" and {len(places) - 4} more" if len(places) > 4 else "")
+
+
+def _must_agree(relation: MustAgree) -> str:
+    """A dim's places as prose. A place written `#dim` may also be 1 (it
+    broadcasts), so it is never said to "agree" without saying so; the dim is
+    "bound by" its first place only where that place is not one of those."""
+    dim = f"`{relation.dim}`"
+    strict = [place for place in relation.places if not place.broadcast]
+    loose = [place for place in relation.places if place.broadcast]
+    if not loose:
+        first, *rest = strict
+        return f"{dim} is bound by {_place(first)} and must agree at {_places(rest)}"
+    written = f"(written `#{relation.dim}`)"
+    if not strict:
+        return f"{dim} must agree at {_places(loose)} {written}, except where it is 1, to broadcast"
+    first, *rest = strict
+    verb = "is the size at" if relation.places[0].broadcast else "is bound by"
+    head = f"{dim} {verb} {_place(first)}" + (f" and must agree at {_places(rest)}" if rest else "")
+    return f"{head}; at {_places(loose)} {written} it must agree or be 1, to broadcast"
 
 
 def relation_text(relation: Relation) -> str:
@@ -69,12 +95,16 @@ def relation_text(relation: Relation) -> str:
     if isinstance(relation, GivenBy):
         return f"`{relation.dim}` is given by the argument `{relation.argument}`"
     if isinstance(relation, MustAgree):
-        first, *rest = relation.places
-        shown = ", ".join(_place(place) for place in rest[:4])
-        more = f" and {len(rest) - 4} more" if len(rest) > 4 else ""
-        return f"`{relation.dim}` is bound by {_place(first)} and must agree at {shown}{more}"
+        return _must_agree(relation)
     if isinstance(relation, SymbolicAxis):
         at = f" at {relation.example}" if relation.example is not None else ""
+        if relation.broadcast:
+            # `#expr`: the axis is the expression's size or 1.
+            value = f"; {relation.size}{at}" if relation.size is not None else ""
+            return (
+                f"{_place(relation.place)} is `{relation.expr}`, or 1 to broadcast "
+                f"(written `#{relation.expr}`){value}"
+            )
         value = f" = {relation.size}{at}" if relation.size is not None else ""
         return f"{_place(relation.place)} is `{relation.expr}`{value}"
     if isinstance(relation, ExampleInstance):

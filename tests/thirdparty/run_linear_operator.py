@@ -17,6 +17,14 @@ judged. Exit status: 0 when every invariant holds, 1 otherwise.
     .venv/bin/python tests/thirdparty/run_linear_operator.py --serial \\
         --markdown docs/thirdparty.md --json build/thirdparty.json
 
+With `--survey FILE` it runs the suite once instead, under shapecheck's hook
+in survey mode (`--shapecheck-mode=warn`), and writes every function that
+violated its annotations, with its count, to FILE as Markdown. Every test must
+pass there (a failure means a violation was raised, not recorded): exit
+status 0 when they do, 1 otherwise.
+
+    .venv/bin/python tests/thirdparty/run_linear_operator.py --survey build/survey.md
+
 Needs `requirements-thirdparty.txt` installed (`make thirdparty` does it).
 """
 
@@ -129,8 +137,15 @@ def parse_junit(path: Path) -> dict[str, CaseResult]:
     return results
 
 
-def run_suite(mode: Mode, workdir: Path, select: str | None, timeout_s: float) -> Run:
-    """One pytest process over the vendored suite, one torch thread."""
+def run_suite(
+    mode: Mode,
+    workdir: Path,
+    select: str | None,
+    timeout_s: float,
+    extra: tuple[str, ...] = (),
+) -> Run:
+    """One pytest process over the vendored suite, one torch thread; `extra`:
+    more pytest options."""
     junit = workdir / f"{mode.value}.xml"
     command = [
         sys.executable,
@@ -146,6 +161,7 @@ def run_suite(mode: Mode, workdir: Path, select: str | None, timeout_s: float) -
         "no:cacheprovider",
         f"--junitxml={junit}",
         *HOOK_ARGS[mode],
+        *extra,
         *(("-k", select) if select else ()),
         *PATHS,
     ]
@@ -355,6 +371,106 @@ def summary(runs: Mapping[Mode, Run], result: Comparison, serial: bool, load: st
     }
 
 
+@dataclass(frozen=True)
+class Surveyed:
+    """One function's violations in survey mode, all its paths together."""
+
+    function: str
+    count: int
+    paths: list[tuple[str, int]]  # (path, count), most frequent first
+    first_test: str | None  # of its most frequent path
+    message: str  # the first line of that path's message
+
+
+def by_function(violations: Iterable[Mapping[str, object]]) -> list[Surveyed]:
+    """shapecheck's JSON report, one row per (function, path), folded by function."""
+    paths: dict[str, list[Mapping[str, object]]] = {}
+    for violation in violations:
+        paths.setdefault(str(violation["function"]), []).append(violation)
+    found = []
+    for function, rows in paths.items():
+        rows = sorted(rows, key=lambda row: -int(str(row["count"])))
+        top = rows[0]
+        found.append(
+            Surveyed(
+                function=function,
+                count=sum(int(str(row["count"])) for row in rows),
+                paths=[(str(row["path"]), int(str(row["count"]))) for row in rows],
+                first_test=None if top["first_test"] is None else str(top["first_test"]),
+                message=str(top["message"]).partition("\n")[0],
+            )
+        )
+    return sorted(found, key=lambda f: (-f.count, f.function))
+
+
+def run_survey(select: str | None, timeout_s: float) -> tuple[Run, list[Surveyed]]:
+    """The suite once, under shapecheck's hook in survey mode."""
+    with tempfile.TemporaryDirectory(prefix="thirdparty-survey-") as tmp:
+        report = Path(tmp) / "survey.json"
+        extra = ("--shapecheck-mode=warn", f"--shapecheck-report={report}")
+        run = run_suite(Mode.SHAPECHECK, Path(tmp), select, timeout_s, extra)
+        violations = json.loads(report.read_text(encoding="utf-8")) if report.exists() else []
+    return run, by_function(violations)
+
+
+def survey_markdown(run: Run, found: list[Surveyed], load: str) -> str:
+    total = sum(f.count for f in found)
+    lines = [
+        "# linear_operator 0.6 under shapecheck's hook, survey mode",
+        "",
+        "Written by `tests/thirdparty/run_linear_operator.py --survey`. linear_operator's "
+        f"own tests (`{'`, `'.join(PATHS)}`) run once under "
+        "`--shapecheck-packages=linear_operator.operators --shapecheck-mode=warn`: every "
+        "violation is recorded, none raised, so every test passes as it does without a hook.",
+        "",
+        f"- command: `.venv/bin/python tests/thirdparty/{Path(sys.argv[0]).name} "
+        f"{' '.join(sys.argv[1:])}`",
+        f"- versions: {_versions()}, python {platform.python_version()}",
+        f"- {os.cpu_count()} CPUs, load average at start {load}",
+        "",
+        "| tests | passed | failed | skipped | wall (s) | violations | functions |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"| {len(run.results)} | {len(run.ids(Outcome.PASSED))} "
+        f"| {len(run.ids(Outcome.FAILED))} | {len(run.ids(Outcome.SKIPPED))} "
+        f"| {run.wall_s:.1f} | {total} | {len(found)} |",
+        "",
+        "## Violations by function, most frequent first",
+        "",
+    ]
+    if not found:
+        return "\n".join([*lines, "No shape violations."]) + "\n"
+    lines += [
+        "| function | count | paths (count) | first test | first line of the message |",
+        "| --- | ---: | --- | --- | --- |",
+    ]
+    for f in found:
+        paths = ", ".join(f"`{path}` ({count})" for path, count in f.paths)
+        lines.append(
+            f"| `{f.function}` | {f.count} | {paths} | `{f.first_test}` | {_cell(f.message)} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def survey_main(path: Path, select: str | None, timeout_s: float) -> int:
+    load = "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+    run, found = run_survey(select, timeout_s)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(survey_markdown(run, found, load), encoding="utf-8")
+    failed = run.ids(Outcome.FAILED)
+    print(
+        f"survey: {len(run.results)} tests, {len(run.ids(Outcome.PASSED))} passed, "
+        f"{len(failed)} failed, {len(run.ids(Outcome.SKIPPED))} skipped in {run.wall_s:.1f} s; "
+        f"{sum(f.count for f in found)} violations in {len(found)} functions; written to {path}"
+    )
+    for f in found[:10]:
+        print(f"{f.count:>8}  {f.function}")
+    if not run.completed:
+        print(f"survey: pytest exited {run.returncode}", file=sys.stderr)
+    for test in sorted(failed)[:10]:
+        print(f"failed in survey mode: {test}: {run.results[test].message}", file=sys.stderr)
+    return 0 if run.completed and not failed else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
     parser.add_argument(
@@ -366,7 +482,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--timeout", type=float, default=540, metavar="S", help="per run (default 540)"
     )
+    parser.add_argument(
+        "--survey",
+        type=Path,
+        metavar="FILE",
+        help="instead: run once under shapecheck's hook in survey mode and write the "
+        "violating functions, with their counts, to FILE as Markdown",
+    )
     args = parser.parse_args(argv)
+    if args.survey is not None:
+        return survey_main(args.survey, args.select, args.timeout)
 
     load = "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
     runs = run_all(args.serial, args.select, args.timeout)
