@@ -1,8 +1,8 @@
 """What a command works on: the settings file and the command line, merged once.
 
-Every command but `show`'s listing reads the same options: TARGET (or the
-settings' `packages`), `--exclude`, `--strict-imports`, `--registry` and
-`--config`; lint also `--ignore`. `add_project_arguments` gives a subcommand
+Every command reads the same options: TARGET (or the settings' `packages`),
+`--exclude`, `--strict-imports` and `--config`; those that run examples
+(verify, docs, ci) also `--registry`, and lint and ci `--ignore`. `add_project_arguments` gives a subcommand
 those flags, and `project_from` reads the parsed flags over the settings into
 one `Project`, which the tools take as it is. A flag overrides its key; the
 excludes and lint ignores of both add up.

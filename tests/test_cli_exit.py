@@ -102,3 +102,38 @@ def test_quick_exit__usage_statuses(
     done = _program(tmp_path, *argv)
     assert done.returncode == status
     assert text in getattr(done, stream)
+
+
+class _Terminal:
+    """A stream that says it is a terminal, and keeps what is written."""
+
+    def __init__(self, tty: bool) -> None:
+        self.tty, self.written = tty, ""
+
+    def isatty(self) -> bool:
+        return self.tty
+
+    def write(self, text: str) -> int:
+        self.written += text
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_progress__one_line_on_a_terminal_and_nothing_when_piped() -> None:
+    from shapecheck._progress import Progress
+
+    terminal = _Terminal(tty=True)
+    progress = Progress("verify", terminal)  # type: ignore[arg-type]
+    progress(0, 2, "pkg.a")
+    progress(1, 2, "pkg.b")
+    progress.close()
+    assert terminal.written == (
+        "\r\x1b[Kshapecheck verify: 1/2 pkg.a\r\x1b[Kshapecheck verify: 2/2 pkg.b\r\x1b[K"
+    )
+    piped = _Terminal(tty=False)
+    progress = Progress("docs", piped)  # type: ignore[arg-type]
+    progress(0, 1, "pkg.a")
+    progress.close()
+    assert piped.written == ""
