@@ -2,10 +2,11 @@
 
 Every command reads the same options: TARGET (or the settings' `packages`),
 `--exclude`, `--strict-imports` and `--config`; those that run examples
-(verify, docs, ci) also `--registry`, and lint and ci `--ignore`. `add_project_arguments` gives a subcommand
-those flags, and `project_from` reads the parsed flags over the settings into
-one `Project`, which the tools take as it is. A flag overrides its key; the
-excludes and lint ignores of both add up.
+(verify, docs, ci) also `--registry`, and lint and ci `--ignore`.
+`add_project_arguments` gives a subcommand those flags, and `project_from`
+reads the parsed flags over the settings into one `Project`, which the tools
+take as it is. A flag overrides its key; the excludes and lint ignores of both
+add up.
 """
 
 from __future__ import annotations
