@@ -4,7 +4,9 @@ Registered through the `pytest11` entry point. It installs the import hook for
 the named packages before any test module is collected, so every function and
 class of those packages runs checked, annotated locals included, for the
 whole test run. The same list can be set in the ini file as
-`shapecheck_packages`.
+`shapecheck_packages`; `--shapecheck` alone takes the `packages` of the
+project's `[tool.shapecheck]` (docs/config.md). A plain `pytest` installs
+nothing, whatever the settings say.
 
 `--shapecheck-mode=warn` runs the tests in survey mode: violations are
 recorded, not raised, and listed at the end of the run, grouped by function
@@ -22,9 +24,11 @@ import pytest
 
 from ._config import MODES, Mode, configure, current_mode
 from ._runtime import install, uninstall
+from ._settings import SettingsError, load_settings
 from ._survey import Violation, set_current_test, survey
 
 _OPTION = "--shapecheck-packages"
+_FROM_SETTINGS = "--shapecheck"
 _MODE_OPTION = "--shapecheck-mode"
 _REPORT_OPTION = "--shapecheck-report"
 
@@ -37,6 +41,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         metavar="PKG[,PKG...]",
         help="check the shapes of every function and class of these packages",
+    )
+    group.addoption(
+        _FROM_SETTINGS,
+        action="store_true",
+        default=False,
+        help="check the shapes of the packages of [tool.shapecheck] in pyproject.toml",
     )
     group.addoption(
         _MODE_OPTION,
@@ -65,7 +75,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def _packages(config: pytest.Config) -> list[str]:
     given = config.getoption(_OPTION)
     names = given.split(",") if given else list(config.getini("shapecheck_packages"))
-    return [name.strip() for name in names if name.strip()]
+    if config.getoption(_FROM_SETTINGS):
+        try:
+            settings = load_settings(start=config.invocation_params.dir)
+        except SettingsError as error:
+            raise pytest.UsageError(f"{_FROM_SETTINGS}: {error}") from None
+        if not settings.packages:
+            raise pytest.UsageError(
+                f"{_FROM_SETTINGS}: no `packages` in [tool.shapecheck] "
+                f"({settings.source or 'no pyproject.toml with one above this folder'})"
+            )
+        names += list(settings.packages)
+    return list(dict.fromkeys(name.strip() for name in names if name.strip()))
 
 
 def _report_path(config: pytest.Config, mode: Mode) -> Path | None:

@@ -313,7 +313,7 @@ def _suite(root: Path) -> None:
 
 
 def _pytest(
-    root: Path, *options: str, shapecheck_env: str | None = None
+    root: Path, *options: str, shapecheck_env: str | None = None, named: bool = True
 ) -> subprocess.CompletedProcess[str]:
     env = {"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"}
     if shapecheck_env is not None:
@@ -325,7 +325,7 @@ def _pytest(
             "pytest",
             "-p",
             "no:cacheprovider",
-            "--shapecheck-packages=survey_pkg",
+            *(["--shapecheck-packages=survey_pkg"] if named else []),
             *options,
             "test_a.py",
             "test_b.py",
@@ -459,3 +459,20 @@ def test_plugin__bad_options_are_usage_errors(
     result = _pytest(tmp_path, *options)
     assert result.returncode == 4, result.stdout + result.stderr  # pytest's usage error
     assert message.format(root=tmp_path) in result.stderr
+
+
+@pytest.mark.slow
+def test_plugin__packages_from_the_settings_with_shapecheck_alone(tmp_path: Path) -> None:
+    _suite(tmp_path)
+    result = _pytest(tmp_path, "--shapecheck", named=False)
+    assert result.returncode == 4
+    assert "--shapecheck: no `packages` in [tool.shapecheck]" in result.stderr
+    (tmp_path / "pyproject.toml").write_text('[tool.shapecheck]\npackages = ["survey_pkg"]\n')
+    result = _pytest(tmp_path, "--shapecheck", "--shapecheck-mode=warn", named=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert _summary(result.stdout)[1:] == _expected_summary(tmp_path)
+    plain = _pytest(tmp_path, named=False)  # the settings alone install nothing
+    assert plain.returncode == 0 and "5 passed" in plain.stdout, plain.stdout
+    (tmp_path / "pyproject.toml").write_text("[tool.shapecheck]\npakages = []\n")
+    result = _pytest(tmp_path, "--shapecheck", named=False)
+    assert result.returncode == 4 and "unknown key `pakages`" in result.stderr
