@@ -195,38 +195,49 @@ def _verify(args: argparse.Namespace, project: Project) -> int:
 
 
 def _docs(args: argparse.Namespace, project: Project) -> int:
-    # The docs generator is not needed by the other commands.
-    from .docs import render
-    from .docs._fresh import check_docs
-
     output = Path(args.output) if args.output else None
-    progress = Progress("docs")
     if args.check:
         if output is None:
             raise _UsageError("--check needs -o FILE: the file to compare with")
-        try:
-            check = check_docs(
-                project.target,
-                output,
-                format=args.format,
-                example=args.example,
-                walk=project.walk,
-                registry=project.registry,
-                progress=progress,
-            )
-        except KeyError as error:  # an unknown --example
-            raise _UsageError(f"--example: {error.args[0]}") from None
-        finally:
-            progress.close()
-        _skipped_modules("docs", project.walk)
-        for problem in check.problems:
-            print(f"shapecheck docs: {problem}", file=sys.stderr)
-        for difference in check.differences:
-            print(difference.text)
-        if check.differences:
-            print(f"shapecheck docs: out of date; run {check.regenerate}", file=sys.stderr)
-        return EXIT_VIOLATION if check.differences or check.problems else EXIT_OK
+        return _docs_check(args, project, output)
+    return _docs_write(args, project, output)
+
+
+def _docs_check(args: argparse.Namespace, project: Project, output: Path) -> int:
+    """`docs --check`: exit 1 with a diff when the page or a diagram is stale."""
+    from .docs._fresh import check_docs  # the generator is not needed by the other commands
+
+    progress = Progress("docs")
+    try:
+        check = check_docs(
+            project.target,
+            output,
+            format=args.format,
+            example=args.example,
+            walk=project.walk,
+            registry=project.registry,
+            progress=progress,
+        )
+    except KeyError as error:  # an unknown --example
+        raise _UsageError(f"--example: {error.args[0]}") from None
+    finally:
+        progress.close()
+    _skipped_modules("docs", project.walk)
+    for problem in check.problems:
+        print(f"shapecheck docs: {problem}", file=sys.stderr)
+    for difference in check.differences:
+        print(difference.text)
+    if check.differences:
+        print(f"shapecheck docs: out of date; run {check.regenerate}", file=sys.stderr)
+    return EXIT_VIOLATION if check.differences or check.problems else EXIT_OK
+
+
+def _docs_write(args: argparse.Namespace, project: Project, output: Path | None) -> int:
+    """The page to stdout, or to `output` with its diagrams beside it."""
+    from .docs import render
+
     svg_dir = output.stem if output is not None and args.format == "markdown" else None
+    progress = Progress("docs")
     try:
         page = render(
             project.target,

@@ -1,0 +1,1 @@
+"""Static shape checking: the shape model, torch ops, and the mypy plugin."""
