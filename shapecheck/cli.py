@@ -113,6 +113,16 @@ def _parser() -> _Parser:
     verify.add_argument(
         "--json", action="store_true", help="print a JSON list of {name, status, message, sizes}"
     )
+    static = commands.add_parser(
+        "static",
+        help="follow shapes through every annotated function of TARGET, without running it",
+        description="Follow tensor shapes through the body of every annotated function "
+        "and method of TARGET, from its annotations, through the common torch ops and "
+        "calls of other annotated functions, and report each provable conflict as "
+        "file:line: function: message. Nothing is run; what is not modelled is unknown "
+        "and silent. Exit 1 if any conflict is found.",
+    )
+    add_project_arguments(static, registry=False)
     show = commands.add_parser(
         "show", help="list every checked function of TARGET with its tensor shapes"
     )
@@ -301,6 +311,27 @@ def _lint(args: argparse.Namespace, project: Project) -> int:
     return status
 
 
+def _static(project: Project) -> int:
+    from ._static._check import check_target
+
+    progress = Progress("static")
+    findings, functions = [], 0
+    try:
+        for target in project.targets:
+            result = check_target(target, walk=project.walk, progress=progress)
+            findings += result.findings
+            functions += result.functions
+    finally:
+        progress.close()
+    _skipped_modules("static", project.walk)
+    if not functions:
+        _note_none_found("static", ", ".join(project.targets))
+    for finding in findings:
+        print(finding)
+    print(f"{len(findings)} shape conflicts in {functions} functions walked")
+    return EXIT_VIOLATION if findings else EXIT_OK
+
+
 def _ci(args: argparse.Namespace, project: Project) -> int:
     from ._ci import ci_options, run_ci
 
@@ -330,6 +361,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _lint(args, project)
         if args.command == "ci":
             return _ci(args, project)
+        if args.command == "static":
+            return _static(project)
     except BrokenPipeError:
         sys.stderr.close()  # the reader went away (`| head`): not an error
         return EXIT_OK
