@@ -89,8 +89,8 @@ def _parser() -> _Parser:
     add_project_arguments(lint, registry=False, lint=True)
     ci = commands.add_parser(
         "ci",
-        help="lint, mypy, verify and docs --check in one step, with a summary table",
-        description="Run lint, mypy, verify and docs --check on TARGET and print a summary "
+        help="lint, mypy, static, verify and docs --check in one step, with a summary table",
+        description="Run lint, mypy, static, verify and docs --check on TARGET and print a summary "
         "table; exit 0 only when all pass.",
     )
     from ._ci import add_arguments

@@ -58,6 +58,20 @@ class FakeFinding:
 
 
 @dataclass(frozen=True)
+class FakeStaticFinding:
+    file: str
+    line: int
+    function: str
+    message: str
+
+
+@dataclass(frozen=True)
+class FakeStaticResult:
+    findings: list[FakeStaticFinding]
+    functions: int
+
+
+@dataclass(frozen=True)
 class FakeLintResult:
     findings: tuple[FakeFinding, ...]
     functions: int
@@ -126,6 +140,7 @@ class World:
 
     tmp: Path
     findings: list[FakeFinding] = field(default_factory=list)
+    conflicts: list[FakeStaticFinding] = field(default_factory=list)
     functions: int = 24
     covered: int = 24
     verdicts: list[FakeVerdict] = field(
@@ -157,6 +172,10 @@ class World:
     def lint(self, target: str) -> FakeLintResult:
         self._raise("lint")
         return FakeLintResult(tuple(self.findings), self.functions, self.covered)
+
+    def check_target(self, target: str, *, walk: Any = None) -> FakeStaticResult:
+        self._raise("static")
+        return FakeStaticResult(list(self.conflicts), self.functions)
 
     def verify(
         self, target: str, *, symbolic: bool = False, walk: Any = None, registry: Any = None
@@ -219,6 +238,9 @@ def world(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> World:
     verify_module.verify = world.verify  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "shapecheck._lint", lint_module)
     monkeypatch.setitem(sys.modules, "shapecheck._verify", verify_module)
+    static_module = types.ModuleType("shapecheck._static._check")
+    static_module.check_target = world.check_target  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "shapecheck._static._check", static_module)
     monkeypatch.setattr("shapecheck.docs._fresh.render", world.render)
     monkeypatch.setattr(_steps, "_run_process", world.run_process)
     monkeypatch.setattr(_command, "load_modules", world.load_modules)
@@ -251,9 +273,10 @@ def test_run_ci__all_pass_prints_only_the_table(world: World) -> None:
         "-------+--------+" + "-" * 36,
         "lint   | PASS   | 0 findings, coverage 100.0% (24/24)",
         "mypy   | PASS   | no errors (24 files checked)",
+        "static | PASS   | 0 conflicts in 24 functions",
         "verify | PASS   | 2 verified, 0 violated, 0 skipped",
         "docs   | PASS   | docs/shapes.md up to date (2 files)",
-        "shapecheck ci: all 4 steps passed",
+        "shapecheck ci: all 5 steps passed",
     ]
 
 
@@ -272,6 +295,14 @@ def _mypy_fails(world: World) -> None:
     )
 
 
+def _static_fails(world: World) -> None:
+    world.conflicts.append(
+        FakeStaticFinding(
+            "models/rnn.py", 7, "rnn", "return is `hiddens batch`, annotated `batch hiddens`"
+        )
+    )
+
+
 def _verify_fails(world: World) -> None:
     world.verdicts.append(
         FakeVerdict("models.rnn.rnn", "violated", "return: expected 3 × 7", {"batch": 3}, "m.py", 4)
@@ -282,16 +313,24 @@ def _docs_fails(world: World) -> None:
     world.generated = PAGE_TEXT.replace("vocab", "vocab hiddens")
 
 
-FAILS = {"lint": _lint_fails, "mypy": _mypy_fails, "verify": _verify_fails, "docs": _docs_fails}
+FAILS = {
+    "lint": _lint_fails,
+    "mypy": _mypy_fails,
+    "static": _static_fails,
+    "verify": _verify_fails,
+    "docs": _docs_fails,
+}
 SUMMARIES = {
     "lint": "1 finding, coverage 87.5% (21/24)",
     "mypy": "2 errors in 2 files (24 files checked)",
+    "static": "1 conflict in 24 functions",
     "verify": "2 verified, 1 violated, 0 skipped",
     "docs": "1 of 2 files out of date",
 }
 DETAILS = {
     "lint": "models/lstm.py:12: SC101 unannotated tensor",
     "mypy": "models/gru.py:9:5: error: Incompatible types  [assignment]",
+    "static": "models/rnn.py:7: rnn: return is `hiddens batch`, annotated `batch hiddens`",
     "verify": "violated: m.py:4: models.rnn.rnn: return: expected 3 × 7 [batch=3]",
     "docs": "+lstm: steps batch vocab hiddens",
 }
@@ -305,7 +344,7 @@ def test_run_ci__one_step_failing_alone_fails_the_run(world: World, step: str) -
     table = rows(out)
     assert table[step] == ("FAIL", SUMMARIES[step])
     assert all(table[other][0] == "PASS" for other in STEPS if other != step)
-    assert last_line(out) == f"shapecheck ci: 1 of 4 steps failed ({step})"
+    assert last_line(out) == f"shapecheck ci: 1 of 5 steps failed ({step})"
     assert f"== {step}: {SUMMARIES[step]}" in out.splitlines()
     assert DETAILS[step] in out.splitlines()
 
@@ -315,7 +354,9 @@ def test_run_ci__every_failure_is_named_in_order(world: World) -> None:
         fail(world)
     status, out, _ = world.run()
     assert status == 1
-    assert last_line(out) == "shapecheck ci: 4 of 4 steps failed (lint, mypy, verify, docs)"
+    assert last_line(out) == (
+        "shapecheck ci: 5 of 5 steps failed (lint, mypy, static, verify, docs)"
+    )
 
 
 def test_run_ci__skipped_verdicts_pass_and_are_listed(world: World) -> None:
@@ -379,20 +420,20 @@ def test_run_ci__skip_leaves_a_step_out(world: World) -> None:
     assert status == 0
     assert world.mypy_commands == []
     assert rows(out)["mypy"] == ("SKIP", "skipped (--skip)")
-    assert last_line(out) == "shapecheck ci: all 3 steps passed; skipped: mypy"
+    assert last_line(out) == "shapecheck ci: all 4 steps passed; skipped: mypy"
 
 
 def test_run_ci__skip_all_but_one(world: World) -> None:
-    status, out, _ = world.run(skip={"mypy", "verify", "docs"})
+    status, out, _ = world.run(skip={"mypy", "static", "verify", "docs"})
     assert status == 0
-    assert last_line(out) == "shapecheck ci: 1 step passed; skipped: mypy, verify, docs"
+    assert last_line(out) == "shapecheck ci: 1 step passed; skipped: mypy, static, verify, docs"
 
 
 @pytest.mark.parametrize(
     ("skip", "message"),
     [
-        ({"typecheck"}, "unknown step 'typecheck' (steps: lint, mypy, verify, docs)"),
-        ({"lint", "Docs"}, "unknown step 'Docs' (steps: lint, mypy, verify, docs)"),
+        ({"typecheck"}, "unknown step 'typecheck' (steps: lint, mypy, static, verify, docs)"),
+        ({"lint", "Docs"}, "unknown step 'Docs' (steps: lint, mypy, static, verify, docs)"),
         (set(STEPS), "every step is skipped; nothing to run"),
     ],
     ids=["unknown", "wrong-case", "everything"],
@@ -421,10 +462,10 @@ def test_junit__counts_cases_and_failure_messages(world: World, tmp_path: Path) 
     assert suite.tag == "testsuite"
     assert list(suite.attrib) == ["name", "tests", "failures", "errors", "skipped", "time"]
     counts = {k: v for k, v in suite.attrib.items() if k != "time"}
-    # 2 findings, 4 verdicts, mypy (skipped with --skip), docs
+    # 2 findings, mypy (skipped with --skip), static, 4 verdicts, docs
     assert counts == {
         "name": "shapecheck",
-        "tests": "8",
+        "tests": "9",
         "failures": "3",
         "errors": "0",
         "skipped": "2",
@@ -442,6 +483,7 @@ def test_junit__counts_cases_and_failure_messages(world: World, tmp_path: Path) 
         ),
         ("shapecheck.lint", "models/gru.py:3 SC202", [("failure", 'SC202 dims "a" & <b>')]),
         ("shapecheck.mypy", "mypy", [("skipped", "left out with --skip")]),
+        ("shapecheck.static", "static", []),
         ("shapecheck.verify", "models.lstm.lstm", []),
         ("shapecheck.verify", "models.gru.gru", []),
         ("shapecheck.verify", "models.rnn.rnn", [("failure", "expected 3")]),
@@ -465,7 +507,7 @@ def test_junit__step_cases_carry_the_output(world: World, tmp_path: Path) -> Non
     docs_failure = by_class["shapecheck.docs"][0]
     assert docs_failure.get("message") == "1 of 2 files out of date"
     assert docs_failure.text is not None and "+lstm: steps batch vocab hiddens" in docs_failure.text
-    assert (suite.attrib["tests"], suite.attrib["failures"]) == ("5", "2")
+    assert (suite.attrib["tests"], suite.attrib["failures"]) == ("6", "2")
 
 
 # --- --github -------------------------------------------------------------------
@@ -939,8 +981,8 @@ def test_run_ci__real_steps_pass_on_the_models(
     )
     progress = err.getvalue().splitlines()
     assert status == 0 and all(PROGRESS.match(line) for line in progress), err.getvalue()
-    assert len(progress) == 6, progress  # each of the three steps starts and ends
-    assert last_line(out.getvalue()) == "shapecheck ci: all 3 steps passed; skipped: mypy"
+    assert len(progress) == 8, progress  # each of the four steps starts and ends
+    assert last_line(out.getvalue()) == "shapecheck ci: all 4 steps passed; skipped: mypy"
     suite = ET.parse(report).getroot()[0]
     assert suite.attrib["failures"] == "0"
     assert int(suite.attrib["tests"]) > 4
@@ -951,7 +993,7 @@ def test_run_ci__each_step_says_when_it_starts_and_ends(world: World) -> None:
     status, _, err = world.run(skip={"mypy"})
     assert (status, err) == (1, "")
     names = [line.split()[2] for line in world.progress]
-    assert names == ["lint", "lint", "verify", "verify", "docs", "docs"]
+    assert names == ["lint", "lint", "static", "static", "verify", "verify", "docs", "docs"]
     assert world.progress[0] == "shapecheck ci: lint ..."
     assert re.fullmatch(r"shapecheck ci: lint failed in \d+\.\d s", world.progress[1])
-    assert re.fullmatch(r"shapecheck ci: verify passed in \d+\.\d s", world.progress[3])
+    assert re.fullmatch(r"shapecheck ci: verify passed in \d+\.\d s", world.progress[5])

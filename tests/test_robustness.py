@@ -565,7 +565,7 @@ CLI_CASES |= {
     "ci-no-annotations": CliCase(
         ("ci", "rb_no_annotations", "--skip", "mypy", "--skip", "docs"),
         0,
-        stdout=("0 verified, 0 violated, 0 skipped", "shapecheck ci: all 2 steps passed"),
+        stdout=("0 verified, 0 violated, 0 skipped", "shapecheck ci: all 3 steps passed"),
     ),
     "ci-value-error": CliCase(
         ("ci", "rb_value_error", "--skip", "mypy", "--skip", "docs"),
@@ -575,7 +575,7 @@ CLI_CASES |= {
             "rb_value_error.explode",
             "ValueError: explode always fails",
             "1 verified, 0 violated, 1 error, 0 skipped",
-            "shapecheck ci: all 2 steps passed",
+            "shapecheck ci: all 3 steps passed",
         ),
     ),
     # argparse's own errors are one line too.

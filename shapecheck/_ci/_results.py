@@ -7,11 +7,11 @@ from typing import Literal, NamedTuple
 
 __all__ = ["STEPS", "Case", "Outcome", "Problem", "Status", "StepName", "StepResult", "plural"]
 
-StepName = Literal["lint", "mypy", "verify", "docs"]
+StepName = Literal["lint", "mypy", "static", "verify", "docs"]
 Status = Literal["PASS", "FAIL", "SKIP"]  # the table's status column
 Outcome = Literal["passed", "failed", "skipped"]  # a JUnit test case's
 
-STEPS: tuple[StepName, ...] = ("lint", "mypy", "verify", "docs")  # in the order they run
+STEPS: tuple[StepName, ...] = ("lint", "mypy", "static", "verify", "docs")  # the order they run
 
 
 class Problem(NamedTuple):

@@ -1,10 +1,12 @@
-"""The four steps of `shapecheck ci`, each run on a target and read into a `StepResult`.
+"""The five steps of `shapecheck ci`, each run on a target and read into a `StepResult`.
 
 1. `lint`: static lint of the annotations; passes with no findings;
 2. `mypy`: `python -m mypy` in a subprocess, as configured by the project;
-3. `verify`: every annotated function run with no data; passes when no
+3. `static`: shapes followed through every body with no data (`shapecheck
+   static`); passes with no conflict;
+4. `verify`: every annotated function run with no data; passes when no
    verdict is "violated" (skipped verdicts are reported, not failed);
-4. `docs`: the committed shape reference compared with what would be generated.
+5. `docs`: the committed shape reference compared with what would be generated.
 
 The modules behind lint, verify and docs are imported only when their step
 runs: they are heavy.
@@ -33,6 +35,7 @@ from ._results import Case, Problem, StepName, StepResult, plural
 
 if TYPE_CHECKING:
     from .._lint import LintResult
+    from .._static._check import StaticResult
     from .._verify import Verdict
     from ..docs._fresh import DocsCheck
 
@@ -69,6 +72,7 @@ def run_step(
     runners: dict[StepName, Callable[[], StepResult]] = {
         "lint": lambda: run_lint(target, scope),
         "mypy": lambda: run_mypy(target),
+        "static": lambda: run_static(target, scope),
         "verify": lambda: run_verify(target, scope),
         "docs": lambda: run_docs(target, docs_page, scope),
     }
@@ -228,6 +232,28 @@ def _read_mypy(done: ProcessOutput, shown: str) -> StepResult:
     details = [f"$ {shown}", *lines]
     case = Case("mypy", "failed", summary, "\n".join(details))
     return StepResult("mypy", False, summary, details, errors, cases=[case])
+
+
+# ------------------------------------------------------------------ static
+
+
+def run_static(target: str, scope: Scope | None = None) -> StepResult:
+    """Shapes followed through every body with no data: passes with no conflict."""
+    scope = scope if scope is not None else Scope()
+    check: Callable[..., StaticResult] = _step_function("_static._check", "check_target")
+    result = check(target, walk=scope.walk)
+    problems = [
+        Problem(_display_path(f.file), f.line, "static", f"{f.function}: {f.message}")
+        for f in result.findings
+    ]
+    details = [f"{_location(p.file, p.line)}{p.message}" for p in problems]
+    summary = f"{plural(len(problems), 'conflict')} in {plural(result.functions, 'function')}"
+    cases = [
+        Case(f"{p.file}:{p.line} static", "failed", p.message, text)
+        for p, text in zip(problems, details, strict=True)
+    ] or [Case("static", "passed")]
+    warnings = _skipped_modules(scope.walk, "static")
+    return StepResult("static", not problems, summary, details, problems, warnings, cases)
 
 
 # ------------------------------------------------------------------ verify
