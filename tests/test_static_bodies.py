@@ -178,3 +178,59 @@ def test_static_cli__exit_statuses() -> None:
         in planted.stdout
     )
     assert cli("no_such_module_here").returncode == 2
+
+
+PLANTED = '''
+
+@check
+def lstm_batch_major(
+    inputs: Float[Tensor, "batch steps vocab"], state: LSTMState, params: LSTMParams
+) -> tuple[Float[Tensor, "steps*batch vocab"], LSTMState]:
+    """Planted: batch-major inputs handed on without the transpose."""
+    return lstm(inputs, state, params)
+'''
+
+
+@pytest.mark.slow
+def test_static_ci__passes_on_models_and_fails_on_a_planted_swapped_call(tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "models"
+    shutil.copytree(REPO / "models", copy, ignore=shutil.ignore_patterns("__pycache__"))
+
+    def ci() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "shapecheck.cli",
+                "ci",
+                "models",
+                "--skip",
+                "mypy",
+                "--skip",
+                "verify",
+                "--skip",
+                "docs",
+            ],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO)},
+        )
+
+    clean = ci()
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert "static | PASS   | 0 conflicts in 63 functions" in clean.stdout
+    lstm = copy / "lstm.py"
+    lstm.write_text(lstm.read_text() + PLANTED)
+    planted = ci()
+    assert planted.returncode == 1, planted.stdout
+    line = len(lstm.read_text().splitlines())
+    assert (
+        f"models/lstm.py:{line}: lstm_batch_major: lstm(): argument `state`: dim 0 of "
+        "`batch hiddens` is batch, but `batch` is steps from an earlier argument"
+    ) in planted.stdout
+    assert "static | FAIL   | 1 conflict in 64 functions" in planted.stdout

@@ -207,6 +207,8 @@ class _Walk:
                 value = _from_spec(spec)  # the annotation is what the rest relies on
             self.env[target.id] = value
         elif isinstance(target, ast.Tuple | ast.List):
+            if isinstance(value, _Fields):  # a NamedTuple unpacked: its fields in order
+                value = tuple(value.fields.values())
             items = value if isinstance(value, tuple) else None
             if items is not None and len(items) != len(target.elts):
                 items = None
@@ -459,7 +461,9 @@ class _Walk:
         bound.update(kwargs)
         binding: dict[sympy.Symbol, sympy.Expr] = {}
         for param in params:
-            if param.name not in bound or not isinstance(param.spec, TensorSpec | SizeSpec):
+            if param.name not in bound or not isinstance(
+                param.spec, TensorSpec | SizeSpec | TupleSpec
+            ):
                 continue
             problem = _bind(_from_spec(param.spec), bound[param.name], binding)
             if problem is not None:
@@ -505,6 +509,12 @@ def _bind(wanted: Value, got: Value, binding: dict[sympy.Symbol, sympy.Expr]) ->
                 if sympy.simplify(known - got) == 0 or not _definite(known, got)
                 else (f"`{wanted}` is {got} here but {known} before")
             )
+        return None
+    if isinstance(wanted, tuple) and isinstance(got, tuple) and len(wanted) == len(got):
+        for want_item, got_item in zip(wanted, got, strict=True):
+            problem = _bind(want_item, got_item, binding)
+            if problem is not None:
+                return problem
         return None
     if not isinstance(wanted, StaticShape) or not isinstance(got, StaticShape):
         return None
