@@ -70,7 +70,9 @@ def test_static__mutants_and_their_correct_cells() -> None:
     assert len(mutants) == 12  # of 13: the head's nn.Linear width is not modelled
     assert "MutantHeadIgnoresDirections.forward" not in found
     assert found["mutant_missing_transpose"] == [
-        "return is `batch steps vocab`, annotated `steps batch vocab`: dim 1: steps against batch"
+        "return is `batch steps vocab`, annotated `steps batch vocab`: dim 1: steps against "
+        "batch; a transposition of return would match: return.permute(1, 0, 2) (axes 0 and 1 "
+        "swapped)"
     ]
 
 

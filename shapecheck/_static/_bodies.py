@@ -24,6 +24,7 @@ from __future__ import annotations
 import ast
 import builtins
 import inspect
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +32,7 @@ from typing import Any
 
 import sympy
 
-from .._errors import AnnotationError
+from .._errors import AnnotationError, _permutation_hint
 from .._runtime._locals import local_annotations
 from .._source import function_node, source_file
 from .._spec import (
@@ -51,6 +52,7 @@ from ._shape import (
     StaticShape,
     Unknown,
     dim_symbol,
+    dims_equal,
     from_spec,
     shape_mismatch,
 )
@@ -222,7 +224,9 @@ class _Walk:
                 wanted = from_spec(spec.shape)
                 why = shape_mismatch(value, wanted)
                 if why is not None:
-                    self.report(stmt, f"{what} is `{value}`, annotated `{wanted}`: {why}")
+                    hint = _permutation(value, wanted, what.removeprefix("local "))
+                    said = f"{what} is `{value}`, annotated `{wanted}`: {why}"
+                    self.report(stmt, f"{said}; {hint}" if hint else said)
         elif isinstance(spec, TupleSpec) and isinstance(value, tuple):
             if len(value) == len(spec.items):
                 for index, (item, item_spec) in enumerate(zip(value, spec.items, strict=True)):
@@ -481,6 +485,24 @@ _OPERATORS: dict[type[ast.operator], str] = {
     ast.Div: "div",
     ast.Pow: "pow",
 }
+
+
+def _permutation(value: StaticShape, wanted: MaybeShape, path: str) -> str | None:
+    """The runtime's hint, when some order of `value`'s axes would match."""
+    if not isinstance(wanted, StaticShape) or value.group is not None or wanted.group is not None:
+        return None
+    rank = len(value.dims)
+    if rank != len(wanted.dims) or not 2 <= rank <= 6:
+        return None
+    for order in itertools.permutations(range(rank)):
+        if order == tuple(range(rank)):
+            continue
+        moved = StaticShape(
+            tuple(value.dims[i] for i in order), None, tuple(value.texts[i] for i in order)
+        )
+        if all(dims_equal(a, b) for a, b in zip(moved.dims, wanted.dims, strict=True)):
+            return _permutation_hint(path, order)
+    return None
 
 
 def _statement(node: ast.expr) -> ast.stmt:
