@@ -24,7 +24,6 @@ from __future__ import annotations
 import ast
 import builtins
 import inspect
-import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +31,7 @@ from typing import Any
 
 import sympy
 
-from .._errors import AnnotationError, _permutation_hint
+from .._errors import AnnotationError
 from .._runtime._locals import local_annotations
 from .._source import function_node, source_file
 from .._spec import (
@@ -44,6 +43,8 @@ from .._spec import (
     signature_of,
 )
 from . import _ops
+from ._binding import bind, substitute
+from ._dispatch import HANDLERS, SAME_SHAPE_METHODS, Unmodelled
 from ._shape import (
     UNKNOWN,
     MaybeShape,
@@ -52,8 +53,8 @@ from ._shape import (
     StaticShape,
     Unknown,
     dim_symbol,
-    dims_equal,
     from_spec,
+    permutation_hint,
     shape_mismatch,
 )
 
@@ -82,13 +83,6 @@ class _Fields:
     """A NamedTuple or dataclass value whose fields have specs."""
 
     fields: dict[str, Value]
-
-
-_SAME_SHAPE_METHODS = frozenset(
-    {"float", "double", "half", "long", "int", "bool", "to", "contiguous", "detach", "clone",
-     "cpu", "cuda", "requires_grad_", "type_as", "abs", "exp", "log", "sigmoid", "tanh",
-     "relu", "neg", "sqrt", "square", "zero_", "fill_", "normal_", "uniform_"}
-)  # fmt: skip
 
 
 def check_function(fn: Callable[..., Any], localns: dict[str, Any] | None = None) -> list[Finding]:
@@ -224,7 +218,7 @@ class _Walk:
                 wanted = from_spec(spec.shape)
                 why = shape_mismatch(value, wanted)
                 if why is not None:
-                    hint = _permutation(value, wanted, what.removeprefix("local "))
+                    hint = permutation_hint(value, wanted, what.removeprefix("local "))
                     said = f"{what} is `{value}`, annotated `{wanted}`: {why}"
                     self.report(stmt, f"{said}; {hint}" if hint else said)
         elif isinstance(spec, TupleSpec) and isinstance(value, tuple):
@@ -419,7 +413,7 @@ class _Walk:
 
     def method(self, owner: MaybeShape, name: str, node: ast.Call) -> Value:
         args, kwargs = self.arguments(node)
-        if name in _SAME_SHAPE_METHODS:
+        if name in SAME_SHAPE_METHODS:
             return owner
         if name == "size" and not args and not kwargs:
             dims = _ops.shape_tuple(owner)
@@ -429,7 +423,7 @@ class _Walk:
     def op(self, name: str, args: list[Value], kwargs: dict[str, Value], node: ast.Call) -> Value:
         """A torch op by name over the values of its arguments; None when it is
         not modelled or its arguments are not known well enough."""
-        if name in _ops.UNARY_OPS or name in _SAME_SHAPE_METHODS:
+        if name in _ops.UNARY_OPS or name in SAME_SHAPE_METHODS:
             first = args[0] if args else None
             return first if isinstance(first, StaticShape | Unknown) else None
         if name in _ops.BINARY_OPS and len(args) >= 2:
@@ -437,12 +431,12 @@ class _Walk:
             if isinstance(left, StaticShape | Unknown) and isinstance(right, StaticShape | Unknown):
                 return self.check(_ops.elementwise(name, left, right), node)
             return left if isinstance(left, StaticShape | Unknown) else right
-        handler = _HANDLERS.get(name)
+        handler = HANDLERS.get(name)
         if handler is None:
             return None
         try:
             result = handler(args, kwargs)
-        except (_Unmodelled, TypeError, ValueError, IndexError, KeyError):
+        except (Unmodelled, TypeError, ValueError, IndexError, KeyError):
             return None  # arguments the op's model does not take: unknown, silent
         if isinstance(result, Repeated | tuple) or result is None:
             return result
@@ -469,13 +463,13 @@ class _Walk:
                 param.spec, TensorSpec | SizeSpec | TupleSpec
             ):
                 continue
-            problem = _bind(_from_spec(param.spec), bound[param.name], binding)
+            problem = bind(_from_spec(param.spec), bound[param.name], binding)
             if problem is not None:
                 name = getattr(callee, "__qualname__", "?")
                 self.report(node, f"{name}(): argument `{param.name}`: {problem}")
                 return None
         result = _from_spec(signature.returns)
-        return _substitute(result, binding)
+        return substitute(result, binding)
 
 
 _OPERATORS: dict[type[ast.operator], str] = {
@@ -487,193 +481,9 @@ _OPERATORS: dict[type[ast.operator], str] = {
 }
 
 
-def _permutation(value: StaticShape, wanted: MaybeShape, path: str) -> str | None:
-    """The runtime's hint, when some order of `value`'s axes would match."""
-    if not isinstance(wanted, StaticShape) or value.group is not None or wanted.group is not None:
-        return None
-    rank = len(value.dims)
-    if rank != len(wanted.dims) or not 2 <= rank <= 6:
-        return None
-    for order in itertools.permutations(range(rank)):
-        if order == tuple(range(rank)):
-            continue
-        moved = StaticShape(
-            tuple(value.dims[i] for i in order), None, tuple(value.texts[i] for i in order)
-        )
-        if all(dims_equal(a, b) for a, b in zip(moved.dims, wanted.dims, strict=True)):
-            return _permutation_hint(path, order)
-    return None
-
-
 def _statement(node: ast.expr) -> ast.stmt:
     """A statement at `node`'s line, for reports made while binding."""
     return ast.copy_location(ast.Pass(), node)
 
 
-class _Unmodelled(Exception):
-    """An op's arguments are not known well enough to say anything."""
-
-
 _UNREADABLE = object()
-
-
-def _bind(wanted: Value, got: Value, binding: dict[sympy.Symbol, sympy.Expr]) -> str | None:
-    """Bind the callee's dims in `wanted` to what the caller passes; why not, if
-    they provably disagree."""
-    if isinstance(wanted, sympy.Expr) and isinstance(got, int | sympy.Expr):
-        if isinstance(wanted, sympy.Symbol):
-            known = binding.get(wanted)
-            if known is None:
-                binding[wanted] = sympy.sympify(got)
-                return None
-            return (
-                None
-                if sympy.simplify(known - got) == 0 or not _definite(known, got)
-                else (f"`{wanted}` is {got} here but {known} before")
-            )
-        return None
-    if isinstance(wanted, tuple) and isinstance(got, tuple) and len(wanted) == len(got):
-        for want_item, got_item in zip(wanted, got, strict=True):
-            problem = _bind(want_item, got_item, binding)
-            if problem is not None:
-                return problem
-        return None
-    if not isinstance(wanted, StaticShape) or not isinstance(got, StaticShape):
-        return None
-    if wanted.group is not None or got.group is not None:
-        return None
-    if len(wanted.dims) != len(got.dims):
-        return f"{len(got.dims)} dims (`{got}`) where `{wanted}` has {len(wanted.dims)}"
-    for index, (want, have) in enumerate(zip(wanted.dims, got.dims, strict=True)):
-        if isinstance(want, sympy.Symbol) and not want.name.startswith("_"):
-            known = binding.get(want)
-            if known is None:
-                binding[want] = have
-            elif _definite(known, have):
-                return (
-                    f"dim {index} of `{got}` is {have}, but `{want}` is {known} from an "
-                    f"earlier argument"
-                )
-        elif want.is_Integer and have.is_Integer and want != have:
-            return f"dim {index} of `{got}` is {have}, annotated {want}"
-    return None
-
-
-def _definite(a: sympy.Expr, b: sympy.Expr) -> bool:
-    """Whether two caller-side dims are provably different: distinct names are
-    distinct sizes, as `verify` makes them."""
-    difference = sympy.simplify(sympy.sympify(a) - b)
-    if difference == 0:
-        return False
-    free = difference.free_symbols
-    return all(getattr(s, "name", "_")[:1] != "_" for s in free) and not any(
-        str(s).startswith("{") for s in free
-    )
-
-
-def _substitute(value: Value, binding: dict[sympy.Symbol, sympy.Expr]) -> Value:
-    if isinstance(value, StaticShape):
-        if value.group is not None:
-            return UNKNOWN
-        dims = tuple(sympy.sympify(dim).xreplace(binding) for dim in value.dims)
-        return StaticShape(dims)
-    if isinstance(value, tuple):
-        return tuple(_substitute(item, binding) for item in value)
-    if isinstance(value, sympy.Expr):
-        return value.xreplace(binding)
-    return value
-
-
-# ------------------------------------------------------------- op arguments
-
-
-def _shape(value: Value) -> MaybeShape:
-    if isinstance(value, StaticShape | Unknown):
-        return value
-    raise _Unmodelled
-
-
-def _int(value: Value) -> int:
-    if isinstance(value, int):
-        return value
-    raise _Unmodelled
-
-
-def _dims(values: list[Value]) -> list[Any]:
-    """A size given as ints and dims, spread (`zeros(a, b)`) or as one tuple."""
-    if len(values) == 1 and isinstance(values[0], tuple | list):
-        values = list(values[0])
-    if all(isinstance(v, int | sympy.Expr) for v in values):
-        return values
-    raise _Unmodelled
-
-
-def _size(value: Value) -> Any:
-    if isinstance(value, int | sympy.Expr):
-        return value
-    raise _Unmodelled
-
-
-def _opt(kwargs: dict[str, Value], args: list[Value], index: int, name: str, default: Any) -> Any:
-    if name in kwargs:
-        return kwargs[name]
-    return args[index] if len(args) > index else default
-
-
-def _tensors(value: Value) -> Any:
-    if isinstance(value, Repeated):
-        return value
-    if isinstance(value, list | tuple) and all(isinstance(v, StaticShape | Unknown) for v in value):
-        return list(value)
-    raise _Unmodelled
-
-
-def _reduce(name: str) -> Callable[[list[Value], dict[str, Value]], Any]:
-    def handler(args: list[Value], kwargs: dict[str, Value]) -> Any:
-        dim = _opt(kwargs, args, 1, "dim", None)
-        if dim is not None and not isinstance(dim, int | tuple):
-            raise _Unmodelled
-        keepdim = bool(_opt(kwargs, args, 2, "keepdim", False))
-        return getattr(_ops, name)(_shape(args[0]), dim=dim, keepdim=keepdim)
-
-    return handler
-
-
-_HANDLERS: dict[str, Callable[[list[Value], dict[str, Value]], Any]] = {
-    "matmul": lambda a, k: _ops.matmul(_shape(a[0]), _shape(a[1])),
-    "mm": lambda a, k: _ops.mm(_shape(a[0]), _shape(a[1])),
-    "bmm": lambda a, k: _ops.bmm(_shape(a[0]), _shape(a[1])),
-    "linear": lambda a, k: _ops.linear(
-        _shape(a[0]), _shape(a[1]), _shape(_opt(k, a, 2, "bias", UNKNOWN))
-    ),
-    "cat": lambda a, k: _ops.cat(_tensors(a[0]), dim=_int(_opt(k, a, 1, "dim", 0))),
-    "concat": lambda a, k: _ops.cat(_tensors(a[0]), dim=_int(_opt(k, a, 1, "dim", 0))),
-    "stack": lambda a, k: _ops.stack(_tensors(a[0]), dim=_int(_opt(k, a, 1, "dim", 0))),
-    "chunk": lambda a, k: _ops.chunk(
-        _shape(a[0]), _int(_opt(k, a, 1, "chunks", None)), dim=_int(_opt(k, a, 2, "dim", 0))
-    ),
-    "transpose": lambda a, k: _ops.transpose(_shape(a[0]), _int(a[1]), _int(a[2])),
-    "swapaxes": lambda a, k: _ops.swapaxes(_shape(a[0]), _int(a[1]), _int(a[2])),
-    "t": lambda a, k: _ops.t(_shape(a[0])),
-    "permute": lambda a, k: _ops.permute(_shape(a[0]), [_int(d) for d in _dims(a[1:])]),
-    "unsqueeze": lambda a, k: _ops.unsqueeze(_shape(a[0]), _int(_opt(k, a, 1, "dim", None))),
-    "squeeze": lambda a, k: _ops.squeeze(_shape(a[0]), dim=_opt(k, a, 1, "dim", None)),
-    "flatten": lambda a, k: _ops.flatten(
-        _shape(a[0]),
-        start_dim=_int(_opt(k, a, 1, "start_dim", 0)),
-        end_dim=_int(_opt(k, a, 2, "end_dim", -1)),
-    ),
-    "reshape": lambda a, k: _ops.reshape(_shape(a[0]), _dims(a[1:])),
-    "view": lambda a, k: _ops.view(_shape(a[0]), _dims(a[1:])),
-    "zeros": lambda a, k: _ops.zeros(*_dims(a or [k.get("size")])),
-    "ones": lambda a, k: _ops.ones(*_dims(a or [k.get("size")])),
-    "empty": lambda a, k: _ops.empty(*_dims(a or [k.get("size")])),
-    "randn": lambda a, k: _ops.randn(*_dims(a or [k.get("size")])),
-    "rand": lambda a, k: _ops.rand(*_dims(a or [k.get("size")])),
-    "softmax": lambda a, k: _ops.softmax(_shape(a[0]), dim=_opt(k, a, 1, "dim", None)),
-    "log_softmax": lambda a, k: _ops.log_softmax(_shape(a[0]), dim=_opt(k, a, 1, "dim", None)),
-    "one_hot": lambda a, k: _ops.one_hot(
-        _shape(a[0]), num_classes=_size(_opt(k, a, 1, "num_classes", -1))
-    ),
-    **{name: _reduce(name) for name in ("sum", "mean", "prod", "amax", "amin", "argmax", "argmin")},
-}

@@ -28,6 +28,7 @@ from __future__ import annotations
 import ast
 import enum
 import functools
+import itertools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from typing import Final, TypeAlias
 
 import sympy
 
+from .._errors import _permutation_hint
 from .._spec import Anonymous, Fixed, Named, Shape, Symbolic, Variadic
 
 __all__ = [
@@ -55,6 +57,7 @@ __all__ = [
     "from_spec",
     "is_known",
     "opaque_dim",
+    "permutation_hint",
     "provably_nonnegative",
     "provably_positive",
     "shape_mismatch",
@@ -456,3 +459,21 @@ def spelled(dims: Iterable[tuple[sympy.Expr, str]], group: str | None = None) ->
     """A shape from `(dim, text)` pairs, keeping each dim's spelling."""
     pairs = list(dims)
     return StaticShape(tuple(dim for dim, _ in pairs), group, tuple(text for _, text in pairs))
+
+
+def permutation_hint(value: StaticShape, wanted: MaybeShape, path: str) -> str | None:
+    """The runtime's hint, when some order of `value`'s axes would match."""
+    if not isinstance(wanted, StaticShape) or value.group is not None or wanted.group is not None:
+        return None
+    rank = len(value.dims)
+    if rank != len(wanted.dims) or not 2 <= rank <= 6:
+        return None
+    for order in itertools.permutations(range(rank)):
+        if order == tuple(range(rank)):
+            continue
+        moved = StaticShape(
+            tuple(value.dims[i] for i in order), None, tuple(value.texts[i] for i in order)
+        )
+        if all(dims_equal(a, b) for a, b in zip(moved.dims, wanted.dims, strict=True)):
+            return _permutation_hint(path, order)
+    return None
