@@ -78,9 +78,7 @@ def attention(
     return weights @ v
 
 
-def split_heads(
-    x: Float[Tensor, "batch seq 4*d"], heads: int
-) -> Float[Tensor, "batch 4 seq d"]:
+def split_heads(x: Float[Tensor, "batch seq 4*d"], heads: int) -> Float[Tensor, "batch 4 seq d"]:
     b, s, _ = x.shape
     return x.reshape(b, s, 4, -1).permute(0, 2, 1, 3)
 
