@@ -23,9 +23,9 @@ import os
 import sys
 import threading
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn, TypeVar
 
 from . import __version__
 from ._errors import EXIT_OK, EXIT_USAGE, EXIT_VIOLATION, AnnotationError
@@ -213,26 +213,34 @@ def _docs(args: argparse.Namespace, project: Project) -> int:
     return _docs_write(args, project, output)
 
 
-def _docs_check(args: argparse.Namespace, project: Project, output: Path) -> int:
-    """`docs --check`: exit 1 with a diff when the page or a diagram is stale."""
-    from .docs._fresh import check_docs  # the generator is not needed by the other commands
+_T = TypeVar("_T")
 
+
+def _generated(project: Project, make: Callable[[dict[str, Any]], _T]) -> _T:
+    """What `make` generates from the project's walk and registry, with progress
+    on a terminal; an unknown --example is a usage error."""
     progress = Progress("docs")
+    options = {"walk": project.walk, "registry": project.registry, "progress": progress}
     try:
-        check = check_docs(
-            project.target,
-            output,
-            format=args.format,
-            example=args.example,
-            walk=project.walk,
-            registry=project.registry,
-            progress=progress,
-        )
+        return make(options)
     except KeyError as error:  # an unknown --example
         raise _UsageError(f"--example: {error.args[0]}") from None
     finally:
         progress.close()
-    _skipped_modules("docs", project.walk)
+        _skipped_modules("docs", project.walk)
+
+
+def _docs_options(args: argparse.Namespace, options: dict[str, Any]) -> dict[str, Any]:
+    return {"format": args.format, "example": args.example, **options}
+
+
+def _docs_check(args: argparse.Namespace, project: Project, output: Path) -> int:
+    """`docs --check`: exit 1 with a diff when the page or a diagram is stale."""
+    from .docs._fresh import check_docs  # the generator is not needed by the other commands
+
+    check = _generated(
+        project, lambda options: check_docs(project.target, output, **_docs_options(args, options))
+    )
     for problem in check.problems:
         print(f"shapecheck docs: {problem}", file=sys.stderr)
     for difference in check.differences:
@@ -247,22 +255,10 @@ def _docs_write(args: argparse.Namespace, project: Project, output: Path | None)
     from .docs import render
 
     svg_dir = output.stem if output is not None and args.format == "markdown" else None
-    progress = Progress("docs")
-    try:
-        page = render(
-            project.target,
-            format=args.format,
-            example=args.example,
-            svg_dir=svg_dir,
-            walk=project.walk,
-            registry=project.registry,
-            progress=progress,
-        )
-    except KeyError as error:  # an unknown --example
-        raise _UsageError(f"--example: {error.args[0]}") from None
-    finally:
-        progress.close()
-    _skipped_modules("docs", project.walk)
+    page = _generated(
+        project,
+        lambda options: render(project.target, svg_dir=svg_dir, **_docs_options(args, options)),
+    )
     if not page.report.modules:
         _note_none_found("docs", project.target)
     for located in page.problems:
