@@ -176,7 +176,7 @@ def test_static_cli__exit_statuses() -> None:
     planted = cli("tests/static_catalogue/nets.py")
     assert planted.returncode == 1
     assert (
-        "tests/static_catalogue/nets.py:159: bug_attention_missing_transpose: matmul"
+        "tests/static_catalogue/nets.py:161: bug_attention_missing_transpose: matmul"
         in planted.stdout
     )
     assert cli("no_such_module_here").returncode == 2

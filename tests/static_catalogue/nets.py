@@ -61,10 +61,12 @@ def stacked_outputs(
 
 
 def bidirectional_head(
+    H0: Float[Tensor, "batch hiddens"],
     Y: Float[Tensor, "steps batch 2*hiddens"],
     W: Float[Tensor, "2*hiddens vocab"],
     b: Float[Tensor, "vocab"],
 ) -> Float[Tensor, "steps*batch vocab"]:
+    """`H0` first, so that `hiddens` is bound before `2*hiddens` is read."""
     return Y.reshape(-1, Y.shape[-1]) @ W + b
 
 
@@ -78,9 +80,9 @@ def attention(
     return weights @ v
 
 
-def split_heads(x: Float[Tensor, "batch seq 4*d"], heads: int) -> Float[Tensor, "batch 4 seq d"]:
+def split_heads(x: Float[Tensor, "batch seq model"], heads: int) -> Float[Tensor, "batch _ seq _"]:
     b, s, _ = x.shape
-    return x.reshape(b, s, 4, -1).permute(0, 2, 1, 3)
+    return x.reshape(b, s, heads, -1).permute(0, 2, 1, 3)
 
 
 def embed_tokens(
