@@ -137,10 +137,23 @@ def local_failure(plan: Plan, site: LocalSite, value: Any, fast: Memo, line: int
     declared = f", declared at line {site.line}" if site.line != line else ""
     error.location = f"local variable, line {line} of {filename}{declared}"
     error.args = (error._format(),)
+    violation(plan, error, local=True)
+
+
+def violation(
+    plan: Plan,
+    error: ShapeError,
+    cause: Callable[[], BaseException | None] | None = None,
+    *,
+    local: bool = False,
+) -> None:
+    """Raise `error`, with `cause()` (the engine's verdict) as its cause; in
+    survey mode record it and return, and the caller goes on unchecked. The
+    one place a violation of a checked call is raised."""
     if surveying():
-        record(plan.fn, error, local=True)
+        record(plan.fn, error, local=local)
         return
-    raise error from None
+    raise error from (cause() if cause is not None else None)
 
 
 def run_engine(
@@ -156,11 +169,8 @@ def run_engine(
     try:
         keeping_random_state(engine, *args, **kwargs)
     except ENGINE_ERRORS as error:
-        shape = _engine_error(plan, arguments, error)
-        if surveying():
-            record(plan.fn, shape)
-            return False
-        raise shape from None
+        violation(plan, _engine_error(plan, arguments, error))
+        return False
     except jaxtyping.AnnotationError as error:
         raise AnnotationError(f"{plan.name}: {error}") from None
     return True

@@ -14,9 +14,7 @@ import typing
 from collections.abc import Callable
 from typing import Any
 
-from .._config import surveying
 from .._spec import Signature, signature_of
-from .._survey import record
 from ._compile import compile_value_checker
 from ._engine import (
     EngineVerdict,
@@ -33,6 +31,7 @@ from ._explain import (
     local_failure,
     run_engine,
     shape_error,
+    violation,
 )
 from ._failures import device_failure
 from ._generate import generate
@@ -165,11 +164,8 @@ class Plan:
         failure = device_failure(leaves)
         if failure is None:
             return True
-        error = shape_error(self.name, failure)
-        if surveying():
-            record(self.fn, error)
-            return False
-        raise error from None
+        violation(self, shape_error(self.name, failure))
+        return False
 
     def engine_cause(
         self,
@@ -206,11 +202,9 @@ class Plan:
         memo = self.slow_memo(full)
         failure = check_arguments(self, passed, memo)
         if failure is not None:
-            error = shape_error(self.name, failure)
-            if surveying():
-                record(self.fn, error)
-                return None
-            raise error from self.engine_cause(self.engine_args, args, kwargs)
+            cause = functools.partial(self.engine_cause, self.engine_args, args, kwargs)
+            violation(self, shape_error(self.name, failure), cause)
+            return None
         return passed, memo
 
     def slow_call(self, *args: Any, **kwargs: Any) -> Any:
@@ -288,11 +282,9 @@ class Plan:
         if self.signature.returns is not None:
             failure = check_path(self.signature.returns, out, "return", memo)
         if failure is not None:
-            error = shape_error(self.name, failure)
-            if surveying():
-                record(self.fn, error)
-                return out
-            raise error from self.engine_cause(self.engine_full, args, kwargs, (out,))
+            cause = functools.partial(self.engine_cause, self.engine_full, args, kwargs, (out,))
+            violation(self, shape_error(self.name, failure), cause)
+            return out
         if self.check_devices(passed, out) and self.engine_full is not None:
             run_engine(
                 self, self.engine_full, args, {**kwargs, RETURN: out}, {**passed, "return": out}
