@@ -324,7 +324,9 @@ def _static(project: Project) -> int:
         _note_none_found("static", ", ".join(project.targets))
     for finding in findings:
         print(finding)
-    print(f"{len(findings)} shape conflicts in {functions} functions walked")
+    from ._ci._results import plural
+
+    print(f"{plural(len(findings), 'shape conflict')} in {plural(functions, 'function')} walked")
     return EXIT_VIOLATION if findings else EXIT_OK
 
 

@@ -248,6 +248,16 @@ def test_plugin__calls_unify_argument_shapes(tmp_path: Path, caches: dict[str, P
                     "(steps=4 from x.shape[0], batch=5 from x.shape[1])",
                 )
             ],
+            "product": [
+                _arg(
+                    "x",
+                    '"square"',
+                    "steps*batch hiddens",
+                    "n n",
+                    "dimension `n` is hiddens at x.shape[1], but n=steps*batch was bound by "
+                    "x.shape[0]",
+                )
+            ],
             "returned": [_swapped("h", '"step"', "hiddens batch", "batch hiddens", "batch", "out")],
         },
     )

@@ -32,19 +32,23 @@ from typing import Any
 import sympy
 
 from .._errors import AnnotationError
+from .._naming import dim_of_size_name
 from .._runtime._locals import local_annotations
 from .._source import function_node, source_file
 from .._spec import (
     FieldsSpec,
+    OtherSpec,
+    Signature,
     SizeSpec,
     Spec,
     TensorSpec,
     TupleSpec,
+    parse_shape,
     signature_of,
 )
 from . import _ops
-from ._binding import bind, substitute
 from ._dispatch import HANDLERS, SAME_SHAPE_METHODS, Unmodelled
+from ._self import Layer, SelfValue, init_of, owner_class, seeded_dims, stored_params
 from ._shape import (
     UNKNOWN,
     MaybeShape,
@@ -54,9 +58,13 @@ from ._shape import (
     Unknown,
     dim_symbol,
     from_spec,
+    is_known,
     permutation_hint,
     shape_mismatch,
+    sym_dim,
+    to_spec,
 )
+from ._unify import Call, Leaf
 
 __all__ = ["Finding", "check_function"]
 
@@ -98,6 +106,10 @@ def check_function(fn: Callable[..., Any], localns: dict[str, Any] | None = None
     for param in signature.params:
         walk.env[param.name] = _from_spec(param.spec)
     walk.returns = signature.returns
+    _name_sizes(walk, signature)
+    me = _self_of(fn)
+    if me is not None and node.args.args:
+        walk.env[node.args.args[0].arg] = me
     walk.block(node.body)
     return walk.findings
 
@@ -202,6 +214,11 @@ class _Walk:
                 self.expect(value, spec, f"local {target.id}", stmt)
                 value = _from_spec(spec)  # the annotation is what the rest relies on
             self.env[target.id] = value
+        elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+            owner = self.env.get(target.value.id)
+            if isinstance(owner, SelfValue):
+                if value is not None or target.attr not in owner.attributes:  # seeds stay
+                    owner.attributes[target.attr] = value
         elif isinstance(target, ast.Tuple | ast.List):
             if isinstance(value, _Fields):  # a NamedTuple unpacked: its fields in order
                 value = tuple(value.fields.values())
@@ -244,6 +261,8 @@ class _Walk:
         if isinstance(node, ast.Name):
             return self.env.get(node.id)
         if isinstance(node, ast.Constant):
+            if isinstance(node.value, float | complex):
+                return NUMBER
             return (
                 node.value
                 if isinstance(node.value, int) and not isinstance(node.value, bool)
@@ -258,6 +277,8 @@ class _Walk:
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
             value = self.expr(node.operand)
             return -value if isinstance(value, int | sympy.Expr) else value
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.UAdd):
+            return self.expr(node.operand)
         if isinstance(node, ast.Attribute):
             return self.attribute(node)
         if isinstance(node, ast.Subscript):
@@ -297,7 +318,12 @@ class _Walk:
             ):
                 result = _ops.elementwise(_OPERATORS[type(op)], left, right)
                 return self.check(result, at) if at else UNKNOWN
-            return tensors[0]  # a tensor and a number
+            other = right if tensors[0] is left else left
+            if other is NUMBER or isinstance(other, int | sympy.Expr):
+                return tensors[0]  # a tensor and a number
+            return UNKNOWN  # a tensor and what may be another tensor
+        if NUMBER in (left, right) and all(_numeric(v) for v in (left, right)):
+            return NUMBER
         if isinstance(left, int | sympy.Expr) and isinstance(right, int | sympy.Expr):
             if isinstance(op, ast.Mult):
                 return left * right
@@ -324,6 +350,8 @@ class _Walk:
             return None
         if isinstance(owner, _Fields):
             return owner.fields.get(node.attr)
+        if isinstance(owner, SelfValue):
+            return owner.attributes.get(node.attr)
         return None
 
     def subscript(self, node: ast.Subscript) -> Value:
@@ -363,11 +391,24 @@ class _Walk:
             if isinstance(owner, list) and node.func.attr == "append" and node.args:
                 owner.append(self.expr(node.args[0]))
                 return None
+            if isinstance(owner, SelfValue):
+                return self.self_call(owner, node.func.attr, node)
+        if isinstance(node.func, ast.Name) and isinstance(self.env.get(node.func.id), Layer):
+            return self.layer_call(self.env[node.func.id], node)
         callee = self.resolve(node.func)
         if callee is None:
-            for arg in node.args:
-                self.expr(arg)
+            self.arguments(node)
             return None
+        if _is_module_class(callee):
+            args, kwargs = self.arguments(node)
+            args = [_literal(a, v) for a, v in zip(node.args, args, strict=True)]
+            kwargs = {k.arg: _literal(k.value, kwargs[k.arg]) for k in node.keywords if k.arg}
+            return Layer(callee, _options(callee, args, kwargs))
+        if _is_parameter(callee) and node.args:
+            return self.expr(node.args[0])
+        if getattr(callee, "__module__", None) == "math" or callee is float:
+            self.arguments(node)
+            return NUMBER
         module = getattr(callee, "__module__", "") or ""
         name = getattr(callee, "__name__", "")
         if module.startswith("torch") or getattr(callee, "__self__", None) is not None and name:
@@ -415,6 +456,8 @@ class _Walk:
         args, kwargs = self.arguments(node)
         if name in SAME_SHAPE_METHODS:
             return owner
+        if name == "item" and not args and not kwargs:
+            return NUMBER
         if name == "size" and not args and not kwargs:
             dims = _ops.shape_tuple(owner)
             return dims if isinstance(dims, tuple) else None
@@ -442,9 +485,38 @@ class _Walk:
             return result
         return self.check(result, node)
 
-    def user_call(self, callee: Callable[..., Any], node: ast.Call) -> Value:
-        """A call of another annotated function: its dims bound afresh from the
-        arguments; its return shape with them substituted."""
+    def self_call(self, me: SelfValue, name: str, node: ast.Call) -> Value:
+        """`self.layer(x)` or `self.method(x)` in a method."""
+        held = me.attributes.get(name)
+        if isinstance(held, Layer):
+            return self.layer_call(held, node)
+        method = inspect.getattr_static(me.cls, name, None)
+        bound = inspect.isfunction(method)
+        if isinstance(method, staticmethod):
+            method = method.__func__
+        if not inspect.isfunction(method) or inspect.unwrap(method) is self.fn:
+            self.arguments(node)
+            return None
+        return self.user_call(method, node, bound=bound)
+
+    def layer_call(self, layer: Layer, node: ast.Call) -> Value:
+        """A call of a module built in `__init__`: a torch layer's model
+        (`_ops.call_layer`), or the annotated `forward` of the user's module."""
+        if not layer.from_torch:
+            forward = inspect.getattr_static(layer.cls, "forward", None)
+            if inspect.isfunction(forward):
+                return self.user_call(forward, node, bound=True)
+            self.arguments(node)
+            return None
+        args, kwargs = self.arguments(node)
+        result = _ops.call_layer(layer.kind, layer.options, args)
+        return self.check(result, node) if isinstance(result, ShapeConflict) else result
+
+    def user_call(self, callee: Callable[..., Any], node: ast.Call, bound: bool = False) -> Value:
+        """A call of another annotated function, unified as the mypy plugin
+        unifies one (`_unify`): its dims fresh per call, bound from the
+        arguments; its return shape in the caller's dims. `bound`: a method
+        called on an instance, its first parameter already given."""
         try:
             signature = signature_of(inspect.unwrap(callee))
         except (AnnotationError, TypeError, ValueError):
@@ -452,24 +524,25 @@ class _Walk:
         args, kwargs = self.arguments(node)
         params = [
             p
-            for p in signature.params
+            for p in signature.params[1 if bound else 0 :]
             if p.kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
         ]
-        bound: dict[str, Value] = dict(zip((p.name for p in params), args, strict=False))
-        bound.update(kwargs)
-        binding: dict[sympy.Symbol, sympy.Expr] = {}
+        written = [*node.args, *(k.value for k in node.keywords if k.arg is not None)]
+        given = [*args, *kwargs.values()]
+        names = [*(p.name for p in params[: len(args)]), *kwargs]
+        values = dict(zip(names, zip(given, written, strict=True), strict=False))
+        leaves: list[Leaf] = []
         for param in params:
-            if param.name not in bound or not isinstance(
-                param.spec, TensorSpec | SizeSpec | TupleSpec
-            ):
-                continue
-            problem = bind(_from_spec(param.spec), bound[param.name], binding)
-            if problem is not None:
-                name = getattr(callee, "__qualname__", "?")
-                self.report(node, f"{name}(): argument `{param.name}`: {problem}")
-                return None
-        result = _from_spec(signature.returns)
-        return substitute(result, binding)
+            if param.name in values:
+                value, expr = values[param.name]
+                _leaves(param.spec, value, param.name, ast.unparse(expr), leaves)
+        call = Call()
+        mismatch = call.unify(leaves)
+        if mismatch is not None:
+            name = getattr(callee, "__qualname__", "?")
+            self.report(node, mismatch.message(f'"{name}"'))
+            return None
+        return _returned(signature.returns, call)
 
 
 _OPERATORS: dict[type[ast.operator], str] = {
@@ -486,4 +559,164 @@ def _statement(node: ast.expr) -> ast.stmt:
     return ast.copy_location(ast.Pass(), node)
 
 
+def _name_sizes(walk: _Walk, signature: Signature) -> None:
+    """A plain `int` parameter whose name reads as one of the function's own
+    dims (`batch_size` as `batch` where an annotation says `batch`) is that dim."""
+    values = [walk.env[p.name] for p in signature.params]
+    values += [_from_spec(signature.returns), *(_from_spec(spec) for spec in walk.locals.values())]
+    dims = _dim_names(values)
+    for param in signature.params:
+        if isinstance(param.spec, OtherSpec) and param.spec.hint is int:
+            dim = dim_of_size_name(param.name, dims)
+            if dim is not None:
+                walk.env[param.name] = dim_symbol(dim)
+
+
+def _dim_names(values: list[Value]) -> set[str]:
+    """The names of the dims in what annotations say."""
+    names: set[str] = set()
+    for value in values:
+        if isinstance(value, StaticShape):
+            for dim in value.dims:
+                names |= {s.name for s in dim.free_symbols if is_known(s)}
+        elif isinstance(value, tuple):
+            names |= _dim_names(list(value))
+        elif isinstance(value, _Fields):
+            names |= _dim_names(list(value.fields.values()))
+        elif isinstance(value, sympy.Symbol) and is_known(value):
+            names.add(value.name)
+    return names
+
+
+def _is_module_class(callee: Any) -> bool:
+    """Whether `callee` is a subclass of `torch.nn.Module` (torch's or the user's)."""
+    if not isinstance(callee, type):
+        return False
+    return any(
+        k.__name__ == "Module" and k.__module__ == "torch.nn.modules.module" for k in callee.__mro__
+    )
+
+
+def _is_parameter(callee: Any) -> bool:
+    """Whether `callee` is `nn.Parameter`, which holds the shape of its tensor."""
+    return isinstance(callee, type) and (callee.__module__, callee.__name__) == (
+        "torch.nn.parameter",
+        "Parameter",
+    )
+
+
+def _literal(node: ast.expr, value: Value) -> Value:
+    """A constructor argument: a literal bool, float or str as written, else its value."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, bool | float | str):
+        return node.value
+    return value
+
+
+# The constructor parameters of torch's recurrent layers, which take `*args, **kwargs`.
+_RECURRENT_PARAMS = {
+    "RNN": ("input_size", "hidden_size", "num_layers", "nonlinearity", "bias", "batch_first",
+            "dropout", "bidirectional"),
+    "GRU": ("input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout",
+            "bidirectional"),
+    "LSTM": ("input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout",
+             "bidirectional", "proj_size"),
+}  # fmt: skip
+
+
+def _options(cls: type, args: list[Value], kwargs: dict[str, Value]) -> dict[str, Value]:
+    """A layer's constructor arguments, by the constructor's parameter names."""
+    names = _RECURRENT_PARAMS.get(cls.__name__) if cls.__module__.startswith("torch.") else None
+    if names is not None:
+        return {**dict(zip(names, args, strict=False)), **kwargs}
+    try:
+        return dict(inspect.signature(cls).bind_partial(*args, **kwargs).arguments)
+    except (TypeError, ValueError):
+        return {}
+
+
+_instances: dict[type, SelfValue] = {}
+
+
+def _self_of(fn: Callable[..., Any]) -> SelfValue | None:
+    """What `fn`'s first parameter is when `fn` is a plain method: `self`, with
+    what its class's `__init__` sets; None for a function, a static or a class method."""
+    cls = owner_class(fn)
+    if cls is None or not inspect.isfunction(inspect.getattr_static(cls, fn.__name__, None)):
+        return None
+    if cls not in _instances:
+        _instances[cls] = SelfValue(cls)  # a guard while `__init__` is walked
+        _instances[cls] = _instance(cls)
+    return _instances[cls].copy()
+
+
+def _instance(cls: type) -> SelfValue:
+    """`self` after its class's `__init__`, walked as a body; its findings are
+    `__init__`'s own, reported when it is checked itself, so dropped here."""
+    seeds = seeded_dims(cls)
+    me = SelfValue(cls, dict(seeds))
+    init = init_of(cls)
+    if init is None:
+        return me
+    try:
+        signature = signature_of(init)
+        node, offset = function_node(init)
+    except (AnnotationError, OSError, TypeError, SyntaxError):
+        return me
+    walk = _Walk(init, offset, {})
+    for param in signature.params:
+        walk.env[param.name] = _from_spec(param.spec)
+    for attribute, param_name in stored_params(node).items():
+        if attribute in seeds and walk.env.get(param_name) is None:
+            walk.env[param_name] = seeds[attribute]
+    if node.args.args:
+        walk.env[node.args.args[0].arg] = me
+    walk.block(node.body)
+    return me
+
+
+def _leaves(spec: Spec | None, value: Value, path: str, source: str, out: list[Leaf]) -> None:
+    """A leaf for each tensor or size of a parameter whose shape the caller knows."""
+    if isinstance(spec, TensorSpec) and spec.shape is not None:
+        caller = to_spec(value) if isinstance(value, StaticShape) else None
+        if caller is not None:
+            out.append(Leaf(spec.shape, caller, path, source))
+    elif isinstance(spec, SizeSpec) and isinstance(value, int | sympy.Expr):
+        caller = to_spec(StaticShape.of(value))
+        if caller is not None:
+            out.append(Leaf(parse_shape(spec.name), caller, path, source, scalar=True))
+    elif isinstance(spec, TupleSpec) and isinstance(value, tuple):
+        for index, (item, item_value) in enumerate(zip(spec.items, value, strict=False)):
+            _leaves(item, item_value, f"{path}[{index}]", f"{source}[{index}]", out)
+
+
+def _returned(spec: Spec | None, call: Call) -> Value:
+    """What a call returns: the callee's return spec in the caller's dims."""
+    if isinstance(spec, TensorSpec):
+        text = call.substitute(spec.shape) if spec.shape is not None else None
+        return UNKNOWN if text is None else from_spec(parse_shape(text))
+    if isinstance(spec, SizeSpec):
+        text = call.substitute(parse_shape(spec.name))
+        return None if text is None or text == "_" else sym_dim(text)
+    if isinstance(spec, TupleSpec):
+        return tuple(_returned(item, call) for item in spec.items)
+    if isinstance(spec, FieldsSpec):
+        return _Fields({name: _returned(field, call) for name, field in spec.fields})
+    return None
+
+
 _UNREADABLE = object()
+
+
+class _Number:
+    """A Python number whose value the walk does not follow (`0.5`,
+    `math.sqrt(d)`): what it scales keeps its shape."""
+
+    def __repr__(self) -> str:
+        return "NUMBER"
+
+
+NUMBER = _Number()
+
+
+def _numeric(value: Value) -> bool:
+    return value is NUMBER or (isinstance(value, int | sympy.Expr) and not isinstance(value, bool))

@@ -36,8 +36,8 @@ from typing import Final, TypeAlias
 
 import sympy
 
-from .._errors import _permutation_hint
-from .._spec import Anonymous, Fixed, Named, Shape, Symbolic, Variadic
+from .._errors import AnnotationError, _permutation_hint
+from .._spec import Anonymous, Fixed, Named, Shape, Symbolic, Variadic, parse_shape
 
 __all__ = [
     "ANY_DIMS",
@@ -63,6 +63,8 @@ __all__ = [
     "shape_mismatch",
     "shapes_equal",
     "spelled",
+    "sym_dim",
+    "to_spec",
     "unknown_dim",
 ]
 
@@ -453,6 +455,37 @@ def _from_ast(node: ast.expr, fields: dict[str, sympy.Expr]) -> sympy.Expr:
         if combine is not None:
             return combine(left, right)
     raise _Unreadable
+
+
+def to_spec(shape: MaybeShape) -> Shape | None:
+    """A static shape as a dim string's parsed model, for the one unifier of
+    calls (`_unify`); None when nothing is known. A dim that the dim-string
+    syntax cannot spell (an unknown or opaque one, a `floor`) becomes `_`."""
+    if not isinstance(shape, StaticShape):
+        return None
+    group = shape.group
+    parts = [] if group is None else [group if group == ANY_DIMS else f"*{group}"]
+    for dim, text in zip(shape.dims, shape.texts, strict=True):
+        parts.append(text if is_known(dim) and _spellable(text) else "_")
+    return parse_shape(" ".join(parts))
+
+
+@functools.lru_cache(maxsize=1024)
+def _spellable(text: str) -> bool:
+    try:
+        parse_shape(text)
+    except AnnotationError:
+        return False
+    return True
+
+
+def sym_dim(text: str) -> sympy.Expr | None:
+    """A dim written in the dim-string syntax (`steps*batch`, `4`, `hiddens`)
+    as sympy; None where the model cannot read it."""
+    try:
+        return _from_ast(ast.parse(text, mode="eval").body, {})
+    except (_Unreadable, SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
 
 
 def spelled(dims: Iterable[tuple[sympy.Expr, str]], group: str | None = None) -> StaticShape:

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 
 from .._errors import _permutation_hint
 from .._spec import Dim, Fixed, Named, Shape, Symbolic, Variadic
+from ._shape import dims_differ, sym_dim
 
 __all__ = ["Call", "Leaf", "Mismatch", "Sym", "caller_syms"]
 
@@ -55,10 +56,20 @@ Run = tuple["Sym | None", ...]
 
 
 def distinct(a: Sym | None, b: Sym | None) -> bool:
-    """Whether two caller dims are surely of different sizes."""
-    if a is None or b is None or a.kind != b.kind:
+    """Whether two caller dims are surely of different sizes: two distinct
+    names, two distinct ints, or expressions that differ for every assignment
+    of distinct sizes to distinct names (`steps*batch` is not `batch`), as in
+    `verify`; a name or an expression and an int may be equal."""
+    if a is None or b is None or "var" in (a.kind, b.kind):
         return False
-    return a.kind in ("name", "int") and a.text != b.text
+    if a.kind == b.kind and a.kind in ("name", "int"):
+        return a.text != b.text
+    if "expr" not in (a.kind, b.kind):
+        return False
+    x, y = sym_dim(a.text), sym_dim(b.text)
+    if x is None or y is None or x.is_number != y.is_number:
+        return False  # unreadable, or a size against an expression that may take it
+    return dims_differ(x, y)
 
 
 def _runs_distinct(a: Run, b: Run) -> bool:
@@ -214,14 +225,15 @@ class _Aligned:
     rank: str | None  # the reason, when the ranks cannot agree
 
 
-def _align(callee: Shape, syms: list[Sym | None], path: str) -> _Aligned:
-    """Pair each callee dim with the caller's dim at the same axis."""
+def _align(callee: Shape, syms: list[Sym | None], path: str, scalar: bool = False) -> _Aligned:
+    """Pair each callee dim with the caller's dim at the same axis (`scalar`:
+    the one dim of a size, named by `path` alone)."""
     dims = callee.dims
     pv = callee.variadic
     av = next((i for i, s in enumerate(syms) if s is not None and s.kind == "var"), None)
 
     def pair(dim: Dim, sym: Sym | None, axis: int) -> _Pair:
-        return _Pair(dim, sym, axis, f"{path}.shape[{axis}]")
+        return _Pair(dim, sym, axis, path if scalar else f"{path}.shape[{axis}]")
 
     pairs: list[_Pair] = []
     runs: list[tuple[Variadic, Run | None, str]] = []
@@ -273,6 +285,7 @@ class Leaf:
     caller: Shape
     path: str  # the callee's parameter, as the runtime names it: `x`, `state[0]`
     source: str  # the caller's value as written, for the hint: `h`, `self.h`
+    scalar: bool = False  # an int that is one dim (`Size`), its "shape" that one dim
 
 
 @dataclass(frozen=True)
@@ -284,8 +297,9 @@ class Mismatch:
     def message(self, callee: str) -> str:
         """The error, one line: `Argument "x" to "f" has shape "..", expected "..": reason`."""
         leaf = self.leaf
+        what = "is the size" if leaf.scalar else "has shape"
         text = (
-            f'Argument "{leaf.path}" to {callee} has shape "{leaf.caller.text}", '
+            f'Argument "{leaf.path}" to {callee} {what} "{leaf.caller.text}", '
             f'expected "{leaf.callee.text}": {self.reason}'
         )
         if self.permutation is not None:
@@ -323,7 +337,7 @@ class Call:
         for leaf in leaves:
             saved = self._state.copy()
             syms = caller_syms(leaf.caller)
-            aligned = _align(leaf.callee, syms, leaf.path)
+            aligned = _align(leaf.callee, syms, leaf.path, leaf.scalar)
             reason = aligned.rank or _bind(aligned, syms, leaf, self._state, deferred)
             if reason is not None:
                 self._state = saved
@@ -468,7 +482,7 @@ def _check_symbolic(item: _Deferred, state: _State, sure: bool = False) -> str |
 
 def _permutation(leaf: Leaf, syms: list[Sym | None], before: _State) -> tuple[int, ...] | None:
     """A non-identity `permute(...)` order of the caller's axes under which the leaf would unify."""
-    if leaf.caller.variadic is not None or not 2 <= len(syms) <= _MAX_PERMUTED_RANK:
+    if leaf.scalar or leaf.caller.variadic is not None or not 2 <= len(syms) <= _MAX_PERMUTED_RANK:
         return None
     identity = tuple(range(len(syms)))
     for order in itertools.permutations(identity):

@@ -24,6 +24,10 @@ def gather(rows: Float[Tensor, "*b d"]) -> Float[Tensor, "*b"]:
     raise NotImplementedError
 
 
+def square(x: Float[Tensor, "n n"]) -> None:
+    pass
+
+
 def flatten(x: Float[Tensor, "steps batch"], y: Float[Tensor, "steps*batch"]) -> None:
     pass
 
@@ -39,6 +43,8 @@ def calls(
     sizes: Float[Tensor, "4 5"],
     twenty: Float[Tensor, "20"],
     odd: Float[Tensor, "21"],
+    rows: Float[Tensor, "steps*batch hiddens"],
+    flat: Float[Tensor, "steps*batch batch*steps"],
 ) -> None:
     step(t)  # expect: swapped
     step(h)
@@ -53,6 +59,8 @@ def calls(
     gather(h)
     flatten(sizes, twenty)
     flatten(sizes, odd)  # expect: symbolic
+    square(rows)  # expect: product
+    square(flat)
     out = step(h)
     project(out, h)
     step(out)  # expect: returned

@@ -23,7 +23,6 @@ def unknown(
     field: Float[Tensor, "{k} hiddens"],
     many: Float[Tensor, "*batch"],
     sized: Float[Tensor, "batch 3"] | None,
-    product: Float[Tensor, "steps*batch hiddens"],
 ) -> None:
     step(plain)
     step(anything)
@@ -33,7 +32,6 @@ def unknown(
     step(many)
     step(torch.zeros(3, 4))
     square(anonymous)
-    square(product)
     if sized is not None:
         step(sized)
     local = plain.T

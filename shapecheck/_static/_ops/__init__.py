@@ -66,6 +66,7 @@ from ._creating import (
 )
 from ._indexing import index, iterate, ndim, numel, shape_tuple, size
 from ._joining import cat, chunk, split, stack, unbind
+from ._layers import SAME_SHAPE_LAYERS, call_layer
 from ._rearranging import (
     T,
     expand,
@@ -86,6 +87,8 @@ from ._rearranging import (
 )
 
 __all__ = [
+    "SAME_SHAPE_LAYERS",
+    "call_layer",
     "BINARY_OPS",
     "Pieces",
     "REDUCTIONS",
