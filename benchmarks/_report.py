@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import os
 import platform
 import shlex
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import torch
@@ -55,3 +57,28 @@ def base_environment(device: str, *watched: str) -> dict[str, str]:
         "device": shown,
         "torch threads": str(torch.get_num_threads()),
     }
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1 (`--repeats`)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {value}")
+    return value
+
+
+def timed_run(
+    name: str, argv: list[str], cwd: Path = REPO_ROOT, env: dict[str, str] | None = None
+) -> float:
+    """Seconds `argv` takes in a fresh process; RuntimeError, with its last
+    lines, when it fails."""
+    start = time.perf_counter()
+    done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False, env=env)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+        raise RuntimeError(f"{name} exited with {done.returncode}: {' | '.join(tail)}")
+    return elapsed

@@ -27,16 +27,14 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple, NoReturn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _report import REPO_ROOT, base_environment  # noqa: E402
+from _report import base_environment, positive_int, timed_run  # noqa: E402
 
 TARGETS = {"docs": 1.5, "verify": 1.5, "ci": 2.0}
 
@@ -49,16 +47,6 @@ class Command(NamedTuple):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"cli_speed.py: {message}\n")
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1: {value}")
-    return value
 
 
 # `main` with the interpreter's own exit: `python -c` passes the arguments after it.
@@ -81,13 +69,7 @@ def commands(folder: Path) -> list[Command]:
 
 
 def timed(command: Command) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(command.argv, cwd=REPO_ROOT, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - start
-    if done.returncode != 0:
-        tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
-        raise RuntimeError(f"{command.name} exited with {done.returncode}: {' | '.join(tail)}")
-    return elapsed
+    return timed_run(command.name, command.argv)
 
 
 def report(times: dict[str, list[float]]) -> str:
@@ -121,7 +103,7 @@ def report(times: dict[str, list[float]]) -> str:
 
 def main(argv: Sequence[str]) -> int:
     parser = _Parser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=_positive, default=3)
+    parser.add_argument("--repeats", type=positive_int, default=3)
     parser.add_argument("--markdown", type=Path, default=None)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:

@@ -308,3 +308,14 @@ def _register_scratch(name: str, parts: ScratchParts) -> None:
 
 for _name, _parts in SCRATCH_PARTS.items():
     _register_scratch(_name, _parts)
+
+
+@shapes.exercise("a forward pass of every registered network")
+def _forward_every_network(sizes: dict[str, int], device: str) -> None:
+    """What `shapecheck annotate` watches: each network the registry can build
+    (the factories above), on a minibatch of token ids."""
+    tokens = torch.zeros((sizes["batch"], sizes["steps"]), dtype=torch.long, device=device)
+    for factory in shapes.factories:
+        if issubclass(factory.cls, RNNModel | RNNModelScratch):
+            net = factory.build(dict(sizes), device)
+            net(tokens, net.begin_state(batch_size=sizes["batch"], device=device))

@@ -32,6 +32,7 @@ from typing import Any, TypeVar
 __all__ = ["Factory", "Registry", "RegistryError", "load_registry", "registry_of"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
+_E = TypeVar("_E", bound=Callable[[dict[str, int], str], object])
 
 Sizes = Mapping[str, int]
 
@@ -69,6 +70,7 @@ class Registry:
                 )
         self._examples: dict[str, Sizes | Callable[[], Sizes]] = dict(examples or {})
         self.factories: list[Factory] = []
+        self.exercises: list[tuple[str, Callable[[dict[str, int], str], object]]] = []
 
     def describe(self, dim: str) -> str | None:
         return self.dims.get(dim)
@@ -103,6 +105,21 @@ class Registry:
 
         return register
 
+    def exercise(self, name: str) -> Callable[[_E], _E]:
+        """Register `run(sizes, device)`: code that calls the package's functions
+        at the given sizes (a forward pass, a training step), for
+        `shapecheck annotate` to watch; what it returns is ignored."""
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"Registry.exercise: name must be a non-empty str, got {name!r}")
+
+        def register(run: _E) -> _E:
+            if not callable(run):
+                raise TypeError(f"Registry.exercise({name!r}): {run!r} is not callable")
+            self.exercises.append((name, run))
+            return run
+
+        return register
+
     def factories_for(self, cls: type) -> list[Factory]:
         """Factories that build `cls` itself first, then those that build a subclass."""
         exact = [f for f in self.factories if f.cls is cls]
@@ -131,6 +148,7 @@ def registry_of(modules: list[ModuleType], named: Registry | None = None) -> Reg
         for name in registry.example_names:
             merged._examples.setdefault(name, registry._examples[name])
         merged.factories.extend(registry.factories)
+        merged.exercises.extend(registry.exercises)
     return merged
 
 

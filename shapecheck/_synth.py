@@ -202,6 +202,8 @@ def made_by_instance(
 
     A state may be one tensor or a tuple of them, depending on the model; a
     method of the instance that returns that type (`begin_state`) knows which.
+    The type is matched by the hint itself (an alias), or by its whole parsed
+    spec (the same annotation written out twice).
     """
     if instance is None:
         return {}
@@ -218,7 +220,8 @@ def made_by_instance(
             made_signature = signature_of(
                 inspect.unwrap(maker), {type(instance).__name__: type(instance)}
             )
-            if made_signature.hints.get("return") not in options:
+            same = made_signature.returns == param.spec
+            if not same and made_signature.hints.get("return") not in options:
                 continue
             args, kwargs = synth_arguments(made_signature, sizes, device, skip_self=True)
             made[param.name] = maker(instance, *args, **kwargs)

@@ -61,9 +61,13 @@ class Member:
         return inspect.unwrap(self.found)
 
     @property
+    def qualname(self) -> str:
+        return str(self.function.__qualname__)
+
+    @property
     def name(self) -> str:
         """`module.qualname`, as the tools report it."""
-        return f"{self.module}.{self.function.__qualname__}"
+        return f"{self.module}.{self.qualname}"
 
     def kind(self, signature: Signature) -> Kind:
         """A method takes `self` (and needs an instance) or `cls` (its class)."""

@@ -37,7 +37,7 @@ from ._spec import Signature, Spec, signature_of
 from ._synth import SynthError
 from ._target import Member, Walk, annotated_members, load_modules
 
-__all__ = ["Progress", "Verdict", "verify"]
+__all__ = ["Progress", "Verdict", "verify", "verify_members"]
 
 Progress = Callable[[int, int, str], None]
 
@@ -68,6 +68,27 @@ def verify(
         for member in members:
             verdicts.extend(prove(member, registry))
     return verdicts
+
+
+def verify_members(
+    target: str,
+    names: set[str],
+    *,
+    walk: Walk | None = None,
+    registry: Registry | None = None,
+) -> list[Verdict]:
+    """Verdicts for the members of `target` named in `names` (`module.qualname`,
+    private ones too), with the whole target's registry: what `annotate`
+    verifies of the functions it annotated."""
+    modules, attribute = load_modules(target, walk)
+    registry = registry_of(modules, registry)
+    return [
+        verdict
+        for module in modules
+        for member in annotated_members(module, attribute, private=True)
+        if member.name in names
+        for verdict in _verify_member(member, registry)
+    ]
 
 
 # ------------------------------------------------------------------- running

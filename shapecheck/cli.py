@@ -123,6 +123,45 @@ def _parser() -> _Parser:
         "and silent. Exit 1 if any conflict is found.",
     )
     add_project_arguments(static, registry=False)
+    annotate = commands.add_parser(
+        "annotate",
+        help="write the shape annotations of TARGET's code from example runs",
+        description="Run TARGET's exercises (Registry.exercise, __shapecheck_examples__, "
+        "--examples) and every function that can be called with made-up arguments, at "
+        "three assignments of distinct primes to the registry's dims; turn every tensor "
+        "seen in an argument, a return or a local into a jaxtyping annotation in the "
+        "glossary's dim names; verify the annotated package in a temporary copy and "
+        "drop what fails; then show (--diff) or write (--write) the rest. Existing shape "
+        "annotations are kept unless --overwrite.",
+    )
+    add_project_arguments(annotate)
+    what = annotate.add_mutually_exclusive_group()
+    what.add_argument("--write", action="store_true", help="write the annotations into the files")
+    what.add_argument(
+        "--diff", action="store_true", help="print them as a unified diff (the summary on stderr)"
+    )
+    annotate.add_argument(
+        "--example",
+        metavar="NAME",
+        help="size only the dims of this registered example (default: every registry dim)",
+    )
+    annotate.add_argument(
+        "--examples",
+        metavar="FILE",
+        type=Path,
+        help="a Python file defining __shapecheck_examples__(sizes, device) to run as well",
+    )
+    annotate.add_argument(
+        "--locals",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="annotate the tensors a body assigns too (default: yes)",
+    )
+    annotate.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace annotations that already state a shape",
+    )
     show = commands.add_parser(
         "show", help="list every checked function of TARGET with its tensor shapes"
     )
@@ -340,6 +379,45 @@ def _ci(args: argparse.Namespace, project: Project) -> int:
     return run_ci(**ci_options(args, project))
 
 
+def _annotate(args: argparse.Namespace, project: Project) -> int:
+    try:
+        from ._annotate import ExamplesError, annotate, summary
+    except ModuleNotFoundError as error:
+        if error.name != "libcst":
+            raise
+        raise _UsageError(
+            "annotate rewrites source with libcst, which is not installed: "
+            "pip install 'shapecheck[annotate]'"
+        ) from None
+
+    progress = Progress("annotate")
+    try:
+        result = annotate(
+            project.target,
+            walk=project.walk,
+            registry=project.registry,
+            example=args.example,
+            examples_file=args.examples,
+            with_locals=args.locals,
+            overwrite=args.overwrite,
+            progress=lambda text: progress(0, 1, text),
+        )
+    except (ExamplesError, KeyError) as error:
+        raise _UsageError(str(error).strip("'\"")) from None
+    finally:
+        progress.close()
+    _skipped_modules("annotate", project.walk)
+    report = summary(result, written=args.write)
+    if args.diff:
+        sys.stdout.write(result.diff())
+        print(report, file=sys.stderr)
+        return EXIT_OK
+    if args.write:
+        result.write()
+    print(report)
+    return EXIT_OK
+
+
 class _UsageError(Exception):
     """A wrong argument found after parsing; exit status 2."""
 
@@ -361,6 +439,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _ci(args, project)
         if args.command == "static":
             return _static(project)
+        if args.command == "annotate":
+            return _annotate(args, project)
     except BrokenPipeError:
         sys.stderr.close()  # the reader went away (`| head`): not an error
         return EXIT_OK

@@ -30,7 +30,15 @@ if TYPE_CHECKING:
     from ._plan import Plan
     from ._values import Memo
 
-__all__ = ["Frames", "LocalSite", "Record", "frames", "instrument", "local_annotations"]
+__all__ = [
+    "Frames",
+    "LocalSite",
+    "Record",
+    "frames",
+    "instrument",
+    "local_annotations",
+    "target_names",
+]
 
 _HOOK = "__shapecheck_local__"
 
@@ -120,27 +128,27 @@ def local_annotations(
 def _bindings(stmt: ast.stmt) -> Iterator[tuple[str, int, str]]:
     """(name, line, source of the value) for each name a statement binds."""
     if isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
-        yield from ((n, stmt.lineno, ast.unparse(stmt.value)) for n in _bound_names(stmt.target))
+        yield from ((n, stmt.lineno, ast.unparse(stmt.value)) for n in target_names(stmt.target))
     elif isinstance(stmt, ast.Assign):
         # An unpacking shows whole (`H, C = state`): the value alone would not
         # say which part each name takes.
         unpacks = any(isinstance(t, ast.Tuple | ast.List) for t in stmt.targets)
         value = ast.unparse(stmt) if unpacks else ast.unparse(stmt.value)
         for target in stmt.targets:
-            yield from ((n, stmt.lineno, value) for n in _bound_names(target))
+            yield from ((n, stmt.lineno, value) for n in target_names(target))
     elif isinstance(stmt, ast.AugAssign):
         value = (
             f"{ast.unparse(stmt.target)} {_AUG.get(type(stmt.op), '?')}= {ast.unparse(stmt.value)}"
         )
-        yield from ((n, stmt.lineno, value) for n in _bound_names(stmt.target))
+        yield from ((n, stmt.lineno, value) for n in target_names(stmt.target))
     elif isinstance(stmt, ast.For | ast.AsyncFor):
         value = f"for {ast.unparse(stmt.target)} in {ast.unparse(stmt.iter)}"
-        yield from ((n, stmt.lineno, value) for n in _bound_names(stmt.target))
+        yield from ((n, stmt.lineno, value) for n in target_names(stmt.target))
     elif isinstance(stmt, ast.With | ast.AsyncWith):
         for item in stmt.items:
             if item.optional_vars is not None:
                 value = ast.unparse(item.context_expr)
-                yield from ((n, stmt.lineno, value) for n in _bound_names(item.optional_vars))
+                yield from ((n, stmt.lineno, value) for n in target_names(item.optional_vars))
 
 
 _AUG = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.MatMult: "@"}
@@ -170,14 +178,15 @@ def _op_label(stmt: ast.stmt) -> str:
     return text if len(text) <= 28 else text[:27] + "…"
 
 
-def _bound_names(target: ast.expr) -> Iterator[str]:
+def target_names(target: ast.expr) -> Iterator[str]:
+    """The names an assignment target binds: `x`, `(h, c)`, `[a, *rest]`."""
     if isinstance(target, ast.Name):
         yield target.id
     elif isinstance(target, ast.Tuple | ast.List):
         for element in target.elts:
-            yield from _bound_names(element)
+            yield from target_names(element)
     elif isinstance(target, ast.Starred):
-        yield from _bound_names(target.value)
+        yield from target_names(target.value)
 
 
 class _Instrument(ast.NodeTransformer):
@@ -223,26 +232,26 @@ class _Instrument(ast.NodeTransformer):
             elif isinstance(old, ast.AST):
                 setattr(node, field, self.visit(old))
         if isinstance(node, ast.For | ast.AsyncFor):
-            node.body[:0] = self._checks(_bound_names(node.target), node.body[0], node.lineno)
+            node.body[:0] = self._checks(target_names(node.target), node.body[0], node.lineno)
         if isinstance(node, ast.With | ast.AsyncWith):
             names = (
                 n
                 for item in node.items
                 if item.optional_vars is not None
-                for n in _bound_names(item.optional_vars)
+                for n in target_names(item.optional_vars)
             )
             node.body[:0] = self._checks(names, node.body[0], node.lineno)
         return node
 
     def _after(self, stmt: ast.stmt) -> list[ast.stmt]:
         if isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
-            return self._checks(_bound_names(stmt.target), stmt, stmt.lineno)
+            return self._checks(target_names(stmt.target), stmt, stmt.lineno)
         if isinstance(stmt, ast.Assign):
             return self._checks(
-                (n for t in stmt.targets for n in _bound_names(t)), stmt, stmt.lineno
+                (n for t in stmt.targets for n in target_names(t)), stmt, stmt.lineno
             )
         if isinstance(stmt, ast.AugAssign):
-            return self._checks(_bound_names(stmt.target), stmt, stmt.lineno)
+            return self._checks(target_names(stmt.target), stmt, stmt.lineno)
         return []
 
 
