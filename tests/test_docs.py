@@ -711,7 +711,7 @@ VISION_DESCRIPTIONS = {
         "q": "the queries.",
         "k": "the keys, one per value.",
         "v": "the values, read with the attention weights of each query.",  # two lines
-        "mask": "true where a query may look at a key.",
+        "mask": "optional; true where a query may look at a key.",
         "return": "one mixed value per query.",
     },
 }

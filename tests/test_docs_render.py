@@ -23,6 +23,7 @@ from shapecheck.docs._model import (
     DocsProblem,
     Example,
     Flow,
+    FlowEdge,
     FlowNode,
     FunctionDoc,
     GlossaryEntry,
@@ -68,6 +69,12 @@ LSTM_FLOW = Flow(
         FlowNode("I", tensor("batch hiddens"), (32, 256), "torch.sigmoid"),
         FlowNode("Y", tensor("batch vocab"), (32, 28), "X @ W_hq + b_q"),
         FlowNode("return[0]", tensor("steps*batch vocab"), (1120, 28), "torch.cat"),
+    ),
+    edges=(
+        FlowEdge(0, 1, "for X in inputs"),
+        FlowEdge(1, 2, "torch.sigmoid"),
+        FlowEdge(2, 3, "X @ W_hq + b_q"),
+        FlowEdge(3, 4, "torch.cat"),
     ),
 )
 
@@ -139,6 +146,7 @@ ODD_FLOW = Flow(
         FlowNode("out", tensor("n*m"), None, "X @ W | y"),
         FlowNode("end", tensor(""), None, None),
     ),
+    edges=(FlowEdge(0, 1, "X @ W | y"), FlowEdge(1, 2, None)),
 )
 ODD = FunctionDoc(
     qualname="lstm",
@@ -299,8 +307,13 @@ def test_render_svg__is_valid_svg_with_every_node(name: str) -> None:
             assert observed_text(node.concrete) in texts
         if node.op:
             assert node.op in texts
-    assert len(root.findall(f"{SVG_NS}rect")) == len(flow.nodes)
-    assert len(root.findall(f"{SVG_NS}polygon")) == max(len(flow.nodes) - 1, 0)
+    groups = list(root.iter(f"{SVG_NS}g"))
+    drawn = [g for g in groups if g.get("class") == "node"]
+    assert [g.get("data-label") for g in drawn] == [node.label for node in flow.nodes]
+    assert all(len(g.findall(f"{SVG_NS}rect")) == 1 for g in drawn)
+    arrows = [g for g in groups if (g.get("class") or "").startswith("edge")]
+    assert len(arrows) == len(flow.edges)
+    assert all(len(g.findall(f"{SVG_NS}polygon")) == 1 for g in arrows)
 
 
 @pytest.mark.parametrize("name", FLOWS)
@@ -367,6 +380,7 @@ MERMAID = {
             "    n0 -->|for X in inputs| n1",
             "    n1 -->|torch.sigmoid| n2",
             '    n2 -->|"X @ W_hq + b_q"| n3',
+            "    n3 -->|torch.cat| n4",
         ),
     ),
     "odd": MermaidCase(

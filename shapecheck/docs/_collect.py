@@ -30,19 +30,20 @@ from .._spec import (
     SizeSpec,
     Symbolic,
     TensorSpec,
+    TupleSpec,
     signature_of,
 )
 from .._spec import Path as LeafPath
 from .._target import Walk, annotated_members, load_modules
 from ._docstring import descriptions as docstring_descriptions
 from ._docstring import summary as docstring_summary
+from ._flow import data_flow
 from ._model import (
     DocsProblem,
     Example,
     ExampleInstance,
     FixedByModule,
     Flow,
-    FlowNode,
     FunctionDoc,
     GivenBy,
     GlossaryEntry,
@@ -330,19 +331,25 @@ def _flow(
     if not intermediates and not is_forward:
         return None
     roots = {param.name for param in signature.params if isinstance(param.spec, TensorSpec)}
-    nodes = [
-        FlowNode(row.label, row.spec, row.concrete, None)
+    arguments = [  # a tensor, or an item of a tuple (a state's `state[0]`), not fields
+        row
         for row in rows
-        if row.kind == "argument" and not row.path.steps and row.path.root in roots
+        if row.kind == "argument"
+        and row.path.root in roots | _tuples(signature)
+        and all(step.kind == "index" for step in row.path.steps)
+        and len(row.path.steps) <= 1
     ]
-    for item in intermediates:
-        nodes.append(FlowNode(item.name, item.spec, item.concrete, item.op or None))
-    outputs = [row for row in rows if row.kind == "return"]
-    if outputs:
-        first = outputs[0]
-        nodes.append(FlowNode(first.label, first.spec, first.concrete, "return"))
+    returns = [row for row in rows if row.kind == "return"]
     slug = f"{fn.__module__}.{qualname}"
-    return Flow(title=qualname, slug=slug, nodes=tuple(nodes))
+    try:
+        node, _ = function_node(fn)
+    except (OSError, TypeError, SyntaxError):
+        return None
+    return data_flow(node, qualname, slug, arguments, returns, intermediates)
+
+
+def _tuples(signature: Signature) -> set[str]:
+    return {param.name for param in signature.params if isinstance(param.spec, TupleSpec)}
 
 
 # ------------------------------------------------------------------- glossary

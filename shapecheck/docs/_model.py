@@ -165,21 +165,41 @@ Relation = GivenBy | MustAgree | SymbolicAxis | ExampleInstance | FixedByModule
 
 @dataclass(frozen=True)
 class FlowNode:
-    """One tensor in a shape-flow diagram."""
+    """One tensor in a shape-flow diagram: an argument, a binding of an
+    annotated local (`C`, then `C'` where the loop rebinds it), or a return leaf."""
 
-    label: str  # "inputs", "X", "return"
+    label: str  # "inputs", "X", "C'", "return[0]"
     spec: TensorSpec | SizeSpec
     concrete: Observed
-    op: str | None  # the operation on the edge into this node, None for inputs
+    op: str | None  # the operation that makes it, when it is one call or operator
+    loop: str | None = None  # the loop whose body binds it: "for X in inputs"
+
+
+@dataclass(frozen=True)
+class FlowEdge:
+    """`source` is read to make `target` (indices into `Flow.nodes`); a `back`
+    edge carries a value rebound in a loop to the next step."""
+
+    source: int
+    target: int
+    op: str | None
+    back: bool = False
 
 
 @dataclass(frozen=True)
 class Flow:
-    """A chain of tensors from the inputs through the intermediates to the output."""
+    """The data flow of one function: its tensors, and which make which."""
 
     title: str  # "RNNModelHC.forward"
     slug: str  # a file-name-safe id: "models.rnn_model.RNNModelHC.forward"
     nodes: tuple[FlowNode, ...]
+    edges: tuple[FlowEdge, ...] = ()
+
+    def sources_of(self, label: str) -> set[str]:
+        """The labels of the nodes that make the node `label` (forward edges)."""
+        index = {node.label: i for i, node in enumerate(self.nodes)}
+        target = index[label]
+        return {self.nodes[e.source].label for e in self.edges if e.target == target and not e.back}
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,13 @@ from .._runtime._locals import LocalSite
 from .._spec import (
     Fixed,
     Named,
+    OtherSpec,
     Signature,
     SizeSpec,
     Spec,
     Step,
     TensorSpec,
+    UnionSpec,
     leaves,
 )
 from .._spec import Path as LeafPath
@@ -40,7 +42,11 @@ def rows(
     if signature.returns is not None:
         named.append(("return", "return", signature.returns))
     for kind, root, spec in named:
-        described = False
+        # Every leaf of a tuple carries the description: the docstring says
+        # what the whole is, and each row is read on its own.
+        description = descriptions.get(root, "")
+        if kind == "argument" and _optional(spec, signature, root):
+            description = f"optional; {description}" if description else "optional"
         # The options of a union share their path: each is one row, labelled
         # with its array type where the options differ in it, and a repeated
         # option (the same dtype, shape and array type) is shown once.
@@ -61,10 +67,17 @@ def rows(
                 seen = observed
                 if several and not _matches(leaf, observed, observed_type, run):
                     seen = None
-                description = "" if described else descriptions.get(root, "")
-                described = described or bool(description)
                 rows.append(Row(path, kind, leaf, seen, description, branch))
     return tuple(rows)
+
+
+def _optional(spec: Spec, signature: Signature, name: str) -> bool:
+    """An argument that may be None: a union with None, or a None default."""
+    if isinstance(spec, UnionSpec) and any(
+        isinstance(o, OtherSpec) and o.hint is type(None) for o in spec.options
+    ):
+        return True
+    return any(p.name == name and p.default is None for p in signature.params)
 
 
 def _observed_at(run: ExampleRun | None, path: LeafPath) -> tuple[Observed, type | None]:
@@ -152,13 +165,29 @@ def _first_items(path: LeafPath) -> LeafPath:
 
 
 def intermediates(sites: tuple[LocalSite, ...], run: ExampleRun | None) -> tuple[Intermediate, ...]:
+    """One row per annotated local and binding; a tuple local (a state) gets a
+    row per item, `state[0]`, each with its own shape and sizes."""
     found = []
     for site in sites:
+        tensors: list[tuple[LeafPath, TensorSpec]] = []
         for leaf in leaves(site.spec, site.name):
-            if not isinstance(leaf.spec, TensorSpec):
-                continue
-            for line, expression, op in site.bindings:
-                observed = run.locals.get((site.name, line)) if run is not None else None
-                found.append(Intermediate(site.name, line, leaf.spec, observed, expression, op))
-            break
+            spec = leaf.spec
+            if isinstance(spec, TensorSpec):
+                tensors.append((leaf.path, spec))
+        if not tensors:
+            continue
+        for line, expression, op in site.bindings:
+            observed = run.locals.get((site.name, line)) if run is not None else None
+            if observed and isinstance(observed[0], tuple):  # the run saw a tuple
+                for index, item in enumerate(observed):
+                    if isinstance(item, tuple):
+                        item_spec = tensors[min(index, len(tensors) - 1)][1]  # `tuple[X, ...]`
+                        name = f"{site.name}[{index}]"
+                        found.append(Intermediate(name, line, item_spec, item, expression, op))
+            elif len(tensors) > 1 or tensors[0][0].steps:
+                for path, leaf_spec in tensors:
+                    found.append(Intermediate(str(path), line, leaf_spec, None, expression, op))
+            else:
+                only = tensors[0][1]
+                found.append(Intermediate(site.name, line, only, observed, expression, op))
     return tuple(sorted(found, key=lambda item: item.line))
