@@ -166,6 +166,51 @@ def _parser() -> _Parser:
         "show", help="list every checked function of TARGET with its tensor shapes"
     )
     add_project_arguments(show, registry=False)
+    summary = commands.add_parser(
+        "summary",
+        help="a layer-by-layer table of an nn.Module, with its shapes in named dims",
+        description="Build MODEL on the meta device, run its forward at three assignments "
+        "of distinct primes to the registry's dims with a hook on every submodule, and "
+        "print each submodule's input and output shapes as dim expressions, and its "
+        "parameters counted at the example sizes. Sizes no dim expression explains are "
+        "shown with a `?` and listed at the end. The dims are those of --registry and of "
+        "TARGET's registry (TARGET defaults to the settings' packages, and for "
+        "MODULE:CALLABLE to MODEL itself).",
+    )
+    summary.add_argument(
+        "model",
+        metavar="MODEL",
+        help="a registry factory's name, or MODULE:CALLABLE, a callable taking "
+        "(sizes, device) or no arguments that returns the nn.Module",
+    )
+    add_project_arguments(summary)
+    summary.add_argument(
+        "--example",
+        metavar="NAME",
+        help="the registered example sizes to count the parameters at (default: the first)",
+    )
+    summary.add_argument(
+        "--depth",
+        metavar="N",
+        type=int,
+        help="show submodules down to depth N; the model itself is depth 0 (default: all)",
+    )
+    summary.add_argument(
+        "--input",
+        metavar="DIMS",
+        action="append",
+        default=[],
+        help="the dims of a positional input of forward (`seq batch d_model`), for a "
+        "forward without shape annotations; repeatable, in order",
+    )
+    shown = summary.add_mutually_exclusive_group()
+    shown.add_argument("--json", action="store_true", help="print the table's data as JSON")
+    shown.add_argument(
+        "--format",
+        choices=("text", "markdown"),
+        default="text",
+        help="aligned text or a Markdown table (default: text)",
+    )
     return parser
 
 
@@ -418,6 +463,26 @@ def _annotate(args: argparse.Namespace, project: Project) -> int:
     return EXIT_OK
 
 
+def _summary(args: argparse.Namespace) -> int:
+    """`summary`: the layer table of MODEL; for MODULE:CALLABLE, TARGET defaults
+    to MODEL itself (the registry of the callable's module)."""
+    if args.depth is not None and args.depth < 1:
+        raise _UsageError(f"--depth must be 1 or more (the model is depth 0), not {args.depth}")
+    from ._summary import SummaryError, find_model, is_callable_ref, render, summarize
+
+    if args.target is None and is_callable_ref(args.model):
+        args = argparse.Namespace(**{**vars(args), "target": args.model})
+    project = project_from(args)
+    try:
+        table = summarize(find_model(args.model, project), example=args.example, inputs=args.input)
+    except SummaryError as error:
+        raise _UsageError(str(error)) from None
+    finally:
+        _skipped_modules("summary", project.walk)
+    sys.stdout.write(render(table, "json" if args.json else args.format, args.depth))
+    return EXIT_OK
+
+
 class _UsageError(Exception):
     """A wrong argument found after parsing; exit status 2."""
 
@@ -426,6 +491,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
+        if args.command == "summary":  # its TARGET may default to MODEL
+            return _summary(args)
         project = project_from(args)
         if args.command == "show":
             return _show(project)

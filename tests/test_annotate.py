@@ -365,6 +365,9 @@ def test_infer__the_simplest_expression_that_fits_every_run() -> None:
     assert product is not None
     assert render(product, ["steps", "batch"]) == "steps*batch"
     assert render(product, []) == "batch*steps"
+    scaled = explain([(4 * 35, runs[0]), (4 * 221, runs[1])])
+    assert scaled == Expr(2, "product", ("batch", "steps"), 4)
+    assert scaled is not None and render(scaled, ["steps"]) == "4*steps*batch"
     shift = explain([(12, runs[0]), (20, runs[1])])
     assert shift is not None and render(shift) == "hiddens+1"
     assert explain([(3, runs[0]), (3, runs[1])]) == Expr(4, "literal", (), 3)

@@ -5,10 +5,24 @@ See `_annotate` for the pipeline; `summary` is the report the CLI prints.
 
 from __future__ import annotations
 
-from ._annotate import AnnotateResult, FileChange, annotate
+from typing import TYPE_CHECKING, Any
+
 from ._runs import ExamplesError
 
+if TYPE_CHECKING:
+    from ._annotate import AnnotateResult, FileChange, annotate
+
 __all__ = ["AnnotateResult", "ExamplesError", "FileChange", "annotate", "summary"]
+
+
+def __getattr__(name: str) -> Any:
+    """The pipeline, loaded on first use: it needs libcst, which `_infer` and
+    `_runs` (also used by `shapecheck summary`) do not."""
+    if name in ("AnnotateResult", "FileChange", "annotate"):
+        from . import _annotate
+
+        return getattr(_annotate, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _percent(functions: int, covered: int) -> str:

@@ -1,16 +1,16 @@
 """From sizes seen at several size assignments to dims: which expression of
 the package's dims each axis is.
 
-Each run of the examples assigns sizes to the dims (the registry's example,
-then distinct primes). An axis seen with size `s` in a run may be any dim
-expression that evaluates to `s` there: a dim (`hiddens`), a multiple
-(`4*hiddens`), a product (`steps*batch`), a dim plus or minus a little
-(`n+1`), or the literal `s`. The expression of an axis is the one that holds
-in every observation of it, in every run; with distinct primes a coincidence
-does not survive two runs. The simplest that holds is taken: a dim, then a
-multiple, a product, a shift, and last a literal (a size that never changed).
-An axis that no expression explains (a helper called with different dims)
-is left to the caller to name.
+Each run of the examples assigns sizes to the dims (distinct primes, a new
+set each run). An axis seen with size `s` in a run may be any dim expression
+that evaluates to `s` there: a dim (`hiddens`), a multiple (`4*hiddens`), a
+product (`steps*batch`) or a multiple of one (`4*heads*head_dim`), a dim plus
+or minus a little (`n+1`), or the literal `s`. The expression of an axis is
+the one that holds in every observation of it, in every run; with distinct
+primes a coincidence does not survive two runs. The simplest that holds is
+taken: a dim, then a multiple, a product, a shift, and last a literal (a size
+that never changed). An axis that no expression explains (a helper called
+with different dims) is left to the caller to name.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ class Expr:
     """A dim expression: `rank` orders by simplicity (lower is simpler).
 
     `kind`: `dim` (`names[0]`), `multiple` (`factor*names[0]`), `product`
-    (`names[0]*names[1]`, names sorted), `shift` (`names[0]+factor`), `literal`
-    (`factor`)."""
+    (`names[0]*names[1]`, names sorted, times `factor` when it is over 1:
+    `4*heads*head_dim`), `shift` (`names[0]+factor`), `literal` (`factor`)."""
 
     rank: int
     kind: str
@@ -45,7 +45,7 @@ class Expr:
             if self.kind == "multiple":
                 return self.factor * sizes[self.names[0]]
             if self.kind == "product":
-                return sizes[self.names[0]] * sizes[self.names[1]]
+                return max(self.factor, 1) * sizes[self.names[0]] * sizes[self.names[1]]
             if self.kind == "shift":
                 return sizes[self.names[0]] + self.factor
         except KeyError:
@@ -75,8 +75,12 @@ def _candidates(size: int, sizes: tuple[tuple[str, int], ...]) -> frozenset[Expr
                 found.add(Expr(3, "shift", (name,), shift))
     for i, first in enumerate(names):
         for second in names[i:]:
-            if by_name[first] * by_name[second] == size:
+            product = by_name[first] * by_name[second]
+            if product == size:
                 found.add(Expr(2, "product", (first, second)))
+            for factor in _MULTIPLES:
+                if factor * product == size:
+                    found.add(Expr(2, "product", (first, second), factor))
     return frozenset(found)
 
 
@@ -102,7 +106,8 @@ def render(expr: Expr, order: Sequence[str] = ()) -> str:
     if expr.kind == "product":
         position = {name: i for i, name in enumerate(order)}
         first, second = sorted(expr.names, key=lambda n: (position.get(n, len(position)), n))
-        return f"{first}*{second}"
+        scale = f"{expr.factor}*" if expr.factor > 1 else ""
+        return f"{scale}{first}*{second}"
     if expr.kind == "shift":
         sign = "+" if expr.factor > 0 else "-"
         return f"{expr.names[0]}{sign}{abs(expr.factor)}"
