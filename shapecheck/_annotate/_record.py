@@ -32,6 +32,7 @@ __all__ = [
     "TensorSeen",
     "Traced",
     "TupleSeen",
+    "instance_dims",
 ]
 
 
@@ -100,14 +101,18 @@ class CallSeen:
     dims: dict[str, int] = field(default_factory=dict)  # what `self` says it fixes
 
 
-def _instance_dims(instance: Any) -> dict[str, int]:
-    """The dims an instance fixes, by its `__shapecheck_dims__`; {} if it has none."""
-    method = getattr(instance, "__shapecheck_dims__", None)
+def instance_dims(instance: Any, dims: Callable[[Any], Any] | None = None) -> dict[str, int]:
+    """The dims an instance fixes: by its factory's `dims`, else by its class's
+    `__shapecheck_dims__`; {} if it says none (or cannot yet: half built)."""
+    method = (
+        (lambda: dims(instance))
+        if dims is not None
+        else getattr(instance, "__shapecheck_dims__", None)
+    )
     if method is None:
         return {}
     try:
-        dims = method()
-        return {str(k): int(v) for k, v in dims.items()}
+        return {str(k): int(v) for k, v in method().items() if not str(k).startswith("*")}
     except Exception:  # noqa: BLE001  (a half-built instance: nothing fixed yet)
         return {}
 
@@ -183,7 +188,7 @@ class Recorder:
         values = frame.f_locals
         call = CallSeen({p: seen(values[p]) for p in params if p in values})
         if params and params[0] == "self":
-            call.dims = _instance_dims(values.get("self"))
+            call.dims = instance_dims(values.get("self"))
         self.calls.setdefault(name, []).append(call)
         self._frames[id(frame)] = _Frame(call, dict(values))
         return self._trace_lines

@@ -42,7 +42,7 @@ from .._sizes import primes
 from .._spec import OtherSpec, signature_of
 from .._synth import SynthError, synth_arguments
 from .._target import Member
-from ._record import CallSeen, Recorder, Traced
+from ._record import CallSeen, Recorder, Traced, instance_dims
 
 __all__ = ["ExamplesError", "Exercise", "Run", "exercises_of", "prime_assignments", "record_runs"]
 
@@ -192,7 +192,7 @@ def _auto_call(
         leading: list[Any] = []
         if kind == "method":
             instance = factory.build(local, device)
-            local.update(_dims_of(instance))
+            local.update(instance_dims(instance, factory.dims))
             leading = [instance]
         args, kwargs = synth_arguments(
             signature,
@@ -238,8 +238,3 @@ def _overrides(signature: Any, sizes: dict[str, int], device: str) -> dict[str, 
 def _sized_specs(signature: Any) -> bool:
     """Whether an annotation of a parameter states a shape or a size."""
     return any(not isinstance(p.spec, OtherSpec) for p in signature.params)
-
-
-def _dims_of(instance: Any) -> dict[str, int]:
-    method = getattr(instance, "__shapecheck_dims__", None)
-    return dict(method()) if callable(method) else {}
