@@ -10,6 +10,7 @@ import shlex
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import torch
@@ -82,3 +83,23 @@ def timed_run(
         tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
         raise RuntimeError(f"{name} exited with {done.returncode}: {' | '.join(tail)}")
     return elapsed
+
+
+def interleaved(
+    names: Sequence[str], repeats: int, run: Callable[[int], float]
+) -> dict[str, list[float]]:
+    """Each of `names` timed `repeats` times, interleaved (all once, then all
+    again, ...), so that load from other processes weighs on each alike;
+    `run(i)` times the i-th."""
+    times: dict[str, list[float]] = {name: [] for name in names}
+    for _ in range(repeats):
+        for index, name in enumerate(names):
+            times[name].append(run(index))
+    return times
+
+
+def publish(text: str, markdown: Path | None) -> None:
+    """Print a report, and write it to `markdown` too when given."""
+    print(text, end="")
+    if markdown is not None:
+        markdown.write_text(text, encoding="utf-8")

@@ -28,7 +28,14 @@ from pathlib import Path
 from typing import NamedTuple, NoReturn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _report import REPO_ROOT, base_environment, positive_int, timed_run  # noqa: E402
+from _report import (  # noqa: E402
+    REPO_ROOT,
+    base_environment,
+    interleaved,
+    positive_int,
+    publish,
+    timed_run,
+)
 
 sys.path.insert(0, str(REPO_ROOT))
 from tests._strip import strip_annotations  # noqa: E402
@@ -117,17 +124,11 @@ def main(argv: Sequence[str]) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         try:
             plan = commands(Path(tmp))
-            times: dict[str, list[float]] = {command.name: [] for command in plan}
-            for _ in range(args.repeats):
-                for command in plan:
-                    times[command.name].append(timed(command))
+            times = interleaved([c.name for c in plan], args.repeats, lambda i: timed(plan[i]))
         except RuntimeError as error:
             print(f"annotate_speed.py: {error}", file=sys.stderr)
             return 1
-    text = report(times)
-    print(text, end="")
-    if args.markdown is not None:
-        args.markdown.write_text(text, encoding="utf-8")
+    publish(report(times), args.markdown)
     return 0
 
 

@@ -34,7 +34,13 @@ from pathlib import Path
 from typing import NamedTuple, NoReturn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _report import base_environment, positive_int, timed_run  # noqa: E402
+from _report import (  # noqa: E402
+    base_environment,
+    interleaved,
+    positive_int,
+    publish,
+    timed_run,
+)
 
 TARGETS = {"docs": 1.5, "verify": 1.5, "ci": 2.0}
 
@@ -108,19 +114,13 @@ def main(argv: Sequence[str]) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         plan = commands(Path(tmp))
-        times: dict[str, list[float]] = {command.name: [] for command in plan}
         try:
             timed(plan[1])  # the docs page the ci step compares against; warms caches
-            for _ in range(args.repeats):
-                for command in plan:
-                    times[command.name].append(timed(command))
+            times = interleaved([c.name for c in plan], args.repeats, lambda i: timed(plan[i]))
         except RuntimeError as error:
             print(f"cli_speed.py: {error}", file=sys.stderr)
             return 1
-    text = report(times)
-    print(text, end="")
-    if args.markdown is not None:
-        args.markdown.write_text(text, encoding="utf-8")
+    publish(report(times), args.markdown)
     return 0
 
 
