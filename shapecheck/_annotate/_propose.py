@@ -32,7 +32,7 @@ from typing import Any
 import torch
 
 from .._naming import stems
-from .._runtime._locals import _own_statements, local_annotations, target_names
+from .._runtime._locals import _own_statements, bindings, local_annotations
 from .._source import function_node
 from .._spec import OtherSpec, Spec, TensorSpec, TupleSpec, UnionSpec, signature_of
 from .._target import Member
@@ -220,12 +220,12 @@ def _annotatable_locals(fn: Any, params: set[str]) -> set[str]:
         node, _ = _node_of(fn)
     except (OSError, TypeError, SyntaxError):
         return set()
-    bindings: dict[str, list[ast.stmt]] = {}
+    bound: dict[str, list[ast.stmt]] = {}
     for stmt in _own_statements(node.body):
-        for name in _bound_names(stmt):
-            bindings.setdefault(name, []).append(stmt)
+        for name in dict.fromkeys(n for n, _, _ in bindings(stmt)):
+            bound.setdefault(name, []).append(stmt)
     wanted = set()
-    for name, statements in bindings.items():
+    for name, statements in bound.items():
         first = statements[0]
         unpacked = isinstance(first, ast.Assign) and not any(
             isinstance(t, ast.Name) for t in first.targets
@@ -236,27 +236,13 @@ def _annotatable_locals(fn: Any, params: set[str]) -> set[str]:
     return wanted
 
 
-def _bound_names(stmt: ast.stmt) -> Iterator[str]:
-    targets: list[ast.expr] = []
-    if isinstance(stmt, ast.Assign):
-        targets = list(stmt.targets)
-    elif isinstance(stmt, ast.AnnAssign | ast.AugAssign):
-        targets = [stmt.target]
-    elif isinstance(stmt, ast.For | ast.AsyncFor):
-        targets = [stmt.target]
-    elif isinstance(stmt, ast.With | ast.AsyncWith):
-        targets = [item.optional_vars for item in stmt.items if item.optional_vars is not None]
-    for target in targets:
-        yield from target_names(target)
-
-
 def _first_binding(fn: Any, name: str) -> int | None:
     """The file line of the first statement of `fn`'s body that binds `name`."""
     try:
         node, offset = _node_of(fn)
     except (OSError, TypeError, SyntaxError):
         return None
-    lines = [s.lineno for s in _own_statements(node.body) if name in set(_bound_names(s))]
+    lines = [s.lineno for s in _own_statements(node.body) if name in {n for n, _, _ in bindings(s)}]
     return min(lines) + offset if lines else None
 
 

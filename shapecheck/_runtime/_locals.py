@@ -33,7 +33,9 @@ if TYPE_CHECKING:
 __all__ = [
     "Frames",
     "LocalSite",
+    "CONVERSIONS",
     "Record",
+    "bindings",
     "frames",
     "instrument",
     "local_annotations",
@@ -117,7 +119,7 @@ def local_annotations(
         if contains_tensor(spec):
             sites[name] = LocalSite(name, spec, stmt.lineno + offset, text)
     for stmt in _own_statements(node.body):
-        for name, line, value in _bindings(stmt):
+        for name, line, value in bindings(stmt):
             site = sites.get(name)
             if site is not None:
                 binding = (line + offset, value, _op_label(stmt))
@@ -125,7 +127,7 @@ def local_annotations(
     return node, offset, sites
 
 
-def _bindings(stmt: ast.stmt) -> Iterator[tuple[str, int, str]]:
+def bindings(stmt: ast.stmt) -> Iterator[tuple[str, int, str]]:
     """(name, line, source of the value) for each name a statement binds."""
     if isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
         yield from ((n, stmt.lineno, ast.unparse(stmt.value)) for n in target_names(stmt.target))
@@ -153,7 +155,8 @@ def _bindings(stmt: ast.stmt) -> Iterator[tuple[str, int, str]]:
 
 _AUG = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.MatMult: "@"}
 # Method calls that only convert: the label names the call they convert.
-_CONVERSIONS = frozenset({"to", "type", "float", "long", "int", "double", "contiguous"})
+CONVERSIONS = frozenset({"to", "type", "float", "long", "int", "double", "contiguous"})
+"""Methods that change a tensor's dtype, device or layout: an op label looks inside them."""
 
 
 def _op_label(stmt: ast.stmt) -> str:
@@ -168,7 +171,7 @@ def _op_label(stmt: ast.stmt) -> str:
         func = value.func
         if (
             isinstance(func, ast.Attribute)
-            and func.attr in _CONVERSIONS
+            and func.attr in CONVERSIONS
             and isinstance(func.value, ast.Call)
         ):
             value = func.value

@@ -21,9 +21,10 @@ none.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from .._runtime._locals import CONVERSIONS, target_names
 from ._model import Flow, FlowEdge, FlowNode, Intermediate, Row
 
 __all__ = ["data_flow"]
@@ -84,7 +85,7 @@ class _Walk:
                 for element, leaf in zip(target.elts, items, strict=True):
                     self.bind(element, leaf, None)
                 return
-        names = list(_names(target))
+        names = list(target_names(target))
         for name in names:
             item = self.annotated.get(name)
             if item is None:
@@ -175,26 +176,8 @@ class _Walk:
             self.graph.connect(self.reads(element), index, _op(element))
 
 
-def _names(target: ast.expr) -> Iterator[str]:
-    if isinstance(target, ast.Name):
-        yield target.id
-    elif isinstance(target, ast.Tuple | ast.List):
-        for element in target.elts:
-            yield from _names(element)
-    elif isinstance(target, ast.Starred):
-        yield from _names(target.value)
-
-
 def _as_load(target: ast.expr) -> ast.expr:
     return ast.Name(id=target.id, ctx=ast.Load()) if isinstance(target, ast.Name) else target
-
-
-# Calls that change a tensor's dtype, device or layout, not its values' flow:
-# the op is the call inside (`one_hot(...).type(torch.float32)` is `one_hot`).
-_CONVERSIONS = frozenset(
-    {"type", "float", "double", "half", "long", "int", "bool", "to", "contiguous", "detach",
-     "clone", "cpu", "cuda"}
-)  # fmt: skip
 
 
 def _op(value: ast.expr) -> str | None:
@@ -203,7 +186,7 @@ def _op(value: ast.expr) -> str | None:
         return _OPERATORS.get(type(value.op))
     if isinstance(value, ast.Call):
         func = value.func
-        if isinstance(func, ast.Attribute) and func.attr in _CONVERSIONS:
+        if isinstance(func, ast.Attribute) and func.attr in CONVERSIONS:
             if isinstance(func.value, ast.Call | ast.BinOp):
                 return _op(func.value)
         if isinstance(func, ast.Name) and func.id == "cast" and len(value.args) == 2:
